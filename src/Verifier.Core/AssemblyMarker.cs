@@ -1,0 +1,2 @@
+namespace Verifier.Core;
+internal static class AssemblyMarker;

@@ -1,0 +1,2 @@
+namespace Verifier.Simulator;
+internal static class AssemblyMarker;

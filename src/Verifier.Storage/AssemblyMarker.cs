@@ -1,0 +1,2 @@
+namespace Verifier.Storage;
+internal static class AssemblyMarker;

@@ -1,0 +1,2 @@
+namespace Verifier.Targets;
+internal static class AssemblyMarker;
