@@ -1,1 +1,9 @@
-return 0;
+using System.CommandLine;
+using Verifier.Cli.Commands;
+
+var root = new RootCommand("R1 Verifier: which DeepSeek-R1 variant really answers an endpoint or sits in an ONNX file.");
+var bench = new Command("bench", "Benchmarks that print measured figures.");
+root.Subcommands.Add(bench);
+// Each command lives in Commands/<Name>Command.cs and exposes Create().
+
+return await root.Parse(args).InvokeAsync();

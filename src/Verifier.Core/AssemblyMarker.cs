@@ -1,2 +1,0 @@
-namespace Verifier.Core;
-internal static class AssemblyMarker;
