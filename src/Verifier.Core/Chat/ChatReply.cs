@@ -1,0 +1,23 @@
+namespace Verifier.Core.Chat;
+
+using Verifier.Core.Observations;
+
+/// <summary>Where a reply carried its reasoning.</summary>
+public enum ReasoningStyle
+{
+    None,               // no reasoning at all
+    ReasoningField,     // a separate reasoning_content / reasoning field (DeepSeek API, vLLM/SGLang with a reasoning parser)
+    ThinkTags,          // "<think> ... </think>" inside content
+    ClosingTagOnly,     // only "</think>" in content: the template forced the opening tag into the prompt
+}
+
+/// <summary>A chat completion as parsed from one exchange, whatever the serving dialect.</summary>
+public sealed record ChatReply(
+    string Content,
+    string? Reasoning,
+    ReasoningStyle ReasoningStyle,
+    string? FinishReason,
+    string? Model,
+    string? SystemFingerprint,
+    TokenUsage? Usage,
+    int ExchangeSequence);
