@@ -24,9 +24,14 @@ public static class LogMath
     /// <summary>Normalises log weights into probabilities that sum to 1.</summary>
     public static double[] Normalize(ReadOnlySpan<double> logWeights)
     {
-        var z = LogSumExp(logWeights);
+        // Shift by the max (not by the log-sum): exp(0) stays exact, so large magnitudes lose no precision.
+        var max = double.NegativeInfinity;
+        foreach (var v in logWeights) if (v > max) max = v;
         var p = new double[logWeights.Length];
-        for (var i = 0; i < p.Length; i++) p[i] = Math.Exp(logWeights[i] - z);
+        if (double.IsNegativeInfinity(max)) { Array.Fill(p, 1.0 / p.Length); return p; }
+        var sum = 0.0;
+        for (var i = 0; i < p.Length; i++) sum += p[i] = Math.Exp(logWeights[i] - max);
+        for (var i = 0; i < p.Length; i++) p[i] /= sum;
         return p;
     }
 
