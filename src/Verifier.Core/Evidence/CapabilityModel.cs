@@ -62,7 +62,10 @@ public sealed class CapabilityModel
         double[] weak = [k * p * (1 - q), k * (1 - p) * (1 - q), k * q];
         var counts = references.Counts(Hypothesis.BuildId(variantId, precisionId), category, tier) ?? FromOtherPrecision(variantId, precisionId, category, tier);
         if (counts is null) return new OutcomePrior(weak, Weak: true);
-        return new OutcomePrior([weak[0] + counts[0], weak[1] + counts[1], weak[2] + counts[2]], Weak: false);
+        // Cap the weight of a reference: a run on another serving stack is not the audited deployment, so its rates keep some uncertainty.
+        var n = counts.Sum();
+        var scale = n > options.ReferenceCountCap ? options.ReferenceCountCap / n : 1.0;
+        return new OutcomePrior([weak[0] + scale * counts[0], weak[1] + scale * counts[1], weak[2] + scale * counts[2]], Weak: false);
     }
 
     public bool HasReference(string variantId) => references.HasVariant(variantId);

@@ -37,6 +37,9 @@ public sealed record EvidenceOptions
     /// </summary>
     public double WeakCapabilityClipNats { get; init; } = Math.Log(20);
 
+    /// <summary>Most outcomes of a reference cell that count (larger runs are scaled down): keeps a reference from being treated as exact.</summary>
+    public double ReferenceCountCap { get; init; } = 400;
+
     /// <summary>Probability that a capability reply is unusable ("no-answer") under the weak prior.</summary>
     public double NoAnswerRate { get; init; } = 0.05;
 
