@@ -166,4 +166,41 @@ public class AuditEngineTests
         var bound = Verifier.Core.Verdicts.VerdictPolicy.FalseAccusationBound(result.Verdict.MismatchThreshold, space.ClaimPrior);
         Assert.InRange(bound, 0.999e-3, 1.001e-3);
     }
+
+    [Fact]
+    public async Task Empirical_false_accusation_rate_stays_below_the_designed_rate_when_the_model_is_right()
+    {
+        // Relaxed operating point so the rate is measurable: α = 5 %, tokenizer floor 0.3. The honest vendor's scorer
+        // reports a wrong family exactly as often as the floored likelihoods say (each row sums to 1 + 3f), so Ville's
+        // bound applies: P(mismatch) ≤ α whatever the stopping rule.
+        const double floor = 0.3;
+        var options = EvidenceOptions.Default with
+        {
+            FalseAccusationRate = 0.05,
+            DeterministicFloor = new Dictionary<ProbeCategory, double> { [ProbeCategory.Tokenizer] = floor },
+        };
+        string[] outcomes = ["deepseek-v3", "qwen", "llama3", "other"];
+        var mismatches = 0;
+        const int trials = 400;
+        for (var t = 0; t < trials; t++)
+        {
+            var random = new Random(t);
+            var plan = Plan("deepseek-r1", Candidates(0, 12, t), 12) with { Options = options };
+            var sequence = 0;
+            var result = await AuditEngine.RunAsync(plan, (instance, _) =>
+            {
+                var u = random.NextDouble() * (1 + 3 * floor);
+                var family = u < 1 ? "deepseek-v3" : outcomes[1 + (int)Math.Min(2, (u - 1) / floor)];
+                var body = System.Text.Json.JsonSerializer.Serialize(new { family });
+                var seq = ++sequence;
+                var ex = new Verifier.Core.Observations.Exchange(seq, instance.ProbeId, "POST", "sim", new Dictionary<string, string>(), [], 200,
+                    new Dictionary<string, string>(), System.Text.Encoding.UTF8.GetBytes(body), Verifier.Core.Observations.ExchangeOutcome.Ok, null,
+                    DateTimeOffset.UnixEpoch, TimeSpan.Zero, null, null, 1);
+                return Task.FromResult(new ProbeExecution([new ProbeResponse(0, true, 200, null, body, seq)], [ex]));
+            }, Score);
+            if (result.Verdict.Kind == VerdictKind.Mismatch) mismatches++;
+        }
+        Console.WriteLine($"false accusations: {mismatches}/{trials}");
+        Assert.True(mismatches <= 0.05 * trials + 3 * Math.Sqrt(trials * 0.05 * 0.95), $"{mismatches} false accusations in {trials}");
+    }
 }
