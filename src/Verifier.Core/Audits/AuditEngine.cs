@@ -43,8 +43,9 @@ public static class AuditEngine
 
             var requestsLeft = plan.Budget.MaxRequests - exchanges.Count;
             var tokensLeft = plan.Budget.MaxTokens - tokens;
-            var pick = ProbeSelection.Choose(ledger, pool, plan.Predictor, c => c.Requests.Count <= requestsLeft && c.EstimatedTokens <= tokensLeft);
+            var (pick, information) = ProbeSelection.ChooseWithInformation(ledger, pool, plan.Predictor, c => c.Requests.Count <= requestsLeft && c.EstimatedTokens <= tokensLeft);
             if (pick < 0) { stop = "budget: no affordable probe"; break; }
+            if (information < plan.Options.MinInformationNats) { stop = "no informative probe left"; break; }
             var instance = pool[pick];
             pool.RemoveAt(pick);
 

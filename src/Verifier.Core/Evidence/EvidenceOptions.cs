@@ -53,11 +53,14 @@ public sealed record EvidenceOptions
 
     public double DefaultDeterministicFloor { get; init; } = 0.01;
 
-    /// <summary>After a mismatch the audit continues until the most likely actual variant reaches this posterior (or budget ends).</summary>
+    /// <summary>After a mismatch the audit continues until the most likely actual variant reaches this posterior (or budget ends). 0 = stop at the mismatch.</summary>
     public double IdentifyThreshold { get; init; } = 0.99;
 
     /// <summary>Information (nats) assumed for a probe whose outcome the engine cannot predict (e.g. metadata).</summary>
     public double DefaultInformationNats { get; init; } = 0.2;
+
+    /// <summary>The audit stops when the best remaining probe is expected to tell less than this (nats): spending more would not move the verdict.</summary>
+    public double MinInformationNats { get; init; } = 1e-4;
 
     /// <summary>Smallest token cost used when ranking probes (a GET costs requests, not tokens).</summary>
     public int MinTokenCost { get; init; } = 50;

@@ -55,8 +55,13 @@ public static class ProbeSelection
     }
 
     /// <summary>Index of the best candidate (first on ties, so the choice is reproducible), or -1 for none.</summary>
-    public static int Choose(EvidenceLedger ledger, IReadOnlyList<ProbeInstance> candidates, EvidenceLedger.OutcomePredictor predictor, Func<ProbeInstance, bool> affordable)
+    public static int Choose(EvidenceLedger ledger, IReadOnlyList<ProbeInstance> candidates, EvidenceLedger.OutcomePredictor predictor, Func<ProbeInstance, bool> affordable) =>
+        ChooseWithInformation(ledger, candidates, predictor, affordable).Index;
+
+    /// <summary>The best candidate and its expected information (nats); Index -1 when none is affordable.</summary>
+    public static (int Index, double Information) ChooseWithInformation(EvidenceLedger ledger, IReadOnlyList<ProbeInstance> candidates, EvidenceLedger.OutcomePredictor predictor, Func<ProbeInstance, bool> affordable)
     {
+        var bestInfo = 0.0;
         var posterior = ledger.Posterior();
         var best = -1;
         var bestScore = double.NegativeInfinity;
@@ -69,8 +74,8 @@ public static class ProbeSelection
             var key = (c.Category, c.Tier, CapabilityModel.IsCapability(c.Category) ? "" : c.GeneratorId);
             if (!cache.TryGetValue(key, out var info)) cache[key] = info = ExpectedInformation(ledger, posterior, c, predictor);
             var score = info / Math.Max(ledger.Options.MinTokenCost, c.EstimatedTokens);
-            if (score > bestScore) { best = i; bestScore = score; }
+            if (score > bestScore) { best = i; bestScore = score; bestInfo = info; }
         }
-        return best;
+        return (best, bestInfo);
     }
 }

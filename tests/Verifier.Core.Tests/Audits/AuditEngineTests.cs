@@ -203,4 +203,15 @@ public class AuditEngineTests
         Console.WriteLine($"false accusations: {mismatches}/{trials}");
         Assert.True(mismatches <= 0.05 * trials + 3 * Math.Sqrt(trials * 0.05 * 0.95), $"{mismatches} false accusations in {trials}");
     }
+
+    [Fact]
+    public void With_identify_threshold_zero_the_audit_stops_at_the_mismatch()
+    {
+        var plan = Plan("deepseek-r1", Candidates(10, 6, 3), 60) with { Options = EvidenceOptions.Default with { IdentifyThreshold = 0 } };
+        var result = Run(plan, [new("r1-distill-llama-8b", "bf16", 1)], 3);
+        Assert.Equal(VerdictKind.Mismatch, result.Verdict.Kind);
+        Assert.Equal("decided", result.StopReason);
+        Assert.True(result.Cost.Requests <= 2, $"{result.Cost.Requests} requests");
+        Assert.Equal(result.Cost.Requests, result.DecidedAfterRequests);
+    }
 }
