@@ -100,7 +100,8 @@ public static class AuditEngine
         var references = new ReferenceSet(plan.References, plan.SuiteHash);
         var space = HypothesisSpace.Create(plan.Catalog, plan.ClaimedBuild, plan.Options);
         var model = new CapabilityModel(plan.Catalog, plan.Options, references);
-        return (EvidenceLedger.Create(space, model, plan.Options), VerdictPolicy.For(space, plan.Options), references);
+        var keyed = new KeyedOutcomeModel(plan.Catalog, references, countCap: plan.Options.ReferenceCountCap);
+        return (EvidenceLedger.Create(space, model, plan.Options, keyed), VerdictPolicy.For(space, plan.Options), references);
     }
 
     private static (EvidenceLedger, EvidenceItem, bool) Fold(EvidenceLedger ledger, ProbeInstance instance, ProbeExecution execution, Func<ProbeInstance, ProbeExecution, ProbeOutcome> score)

@@ -21,6 +21,16 @@ public sealed record EvidenceLedger(
     ImmutableDictionary<(ProbeCategory Category, string Tier), ImmutableArray<int>> Counts,
     int Observations)
 {
+    /// <summary>Model of key-only outcomes (behaviour) learned from reference runs; null = such outcomes are not weighed.</summary>
+    public KeyedOutcomeModel? Keyed { get; init; }
+
+    /// <summary>Observed counts per key-only cell, indexed like <see cref="KeyedOutcomeModel.Keys"/>.</summary>
+    public ImmutableDictionary<(ProbeCategory Category, string Tier), ImmutableArray<int>> KeyedCounts { get; init; } =
+        ImmutableDictionary<(ProbeCategory, string), ImmutableArray<int>>.Empty;
+
+    public static EvidenceLedger Create(HypothesisSpace space, CapabilityModel model, EvidenceOptions options, KeyedOutcomeModel? keyed)
+        => Create(space, model, options) with { Keyed = keyed };
+
     public static EvidenceLedger Create(HypothesisSpace space, CapabilityModel model, EvidenceOptions options)
     {
         var zero = ImmutableArray.Create(new double[space.Count]);
@@ -69,6 +79,7 @@ public sealed record EvidenceLedger(
     {
         if (outcome.LogLikelihoods is { Count: > 0 } given) return ApplyDeterministic(outcome, given);
         if (CapabilityModel.IsCapability(outcome.Category)) return ApplyCapability(outcome);
+        if (Keyed is not null && Keyed.Keys(outcome.Category, outcome.Tier).Count > 0) return ApplyKeyed(outcome);
         return (this with { Observations = Observations + 1 }, Item(outcome, new double[Space.Count], "not-scored: no likelihood model for this outcome"));
     }
 
@@ -93,6 +104,36 @@ public sealed record EvidenceLedger(
             Observations = Observations + 1,
         };
         return (next, Item(outcome, ll, anyReference ? "capability-reference" : "capability-weak-prior"));
+    }
+
+    /// <summary>Posterior predictive over a key-only cell's outcomes for a hypothesis, or null when the cell has no model.</summary>
+    public double[]? PredictKeyed(int hypothesis, ProbeCategory category, string tier)
+    {
+        if (Keyed is null) return null;
+        var keys = Keyed.Keys(category, tier);
+        if (keys.Count == 0) return null;
+        var prior = Keyed.For(Space.Hypotheses[hypothesis], category, tier);
+        var n = KeyedCounts.TryGetValue((category, tier), out var c) ? c : ImmutableArray.Create(new int[keys.Count]);
+        var total = prior.Total + n.Sum();
+        return prior.Alpha.Select((a, k) => (a + n[k]) / total).ToArray();
+    }
+
+    private (EvidenceLedger, EvidenceItem) ApplyKeyed(ProbeOutcome outcome)
+    {
+        var k = Keyed!.IndexOf(outcome.Category, outcome.Tier, outcome.OutcomeKey);
+        var ll = new double[Space.Count];
+        var capability = Capability.ToBuilder();
+        for (var h = 0; h < Space.Count; h++)
+        {
+            ll[h] = Math.Log(PredictKeyed(h, outcome.Category, outcome.Tier)![k]);
+            capability[h] += ll[h];
+        }
+        var key = (outcome.Category, outcome.Tier);
+        var size = Keyed.Keys(outcome.Category, outcome.Tier).Count;
+        var counts = (KeyedCounts.TryGetValue(key, out var c) ? c : ImmutableArray.Create(new int[size])).ToBuilder();
+        counts[k]++;
+        var next = this with { Capability = capability.MoveToImmutable(), KeyedCounts = KeyedCounts.SetItem(key, counts.MoveToImmutable()), Observations = Observations + 1 };
+        return (next, Item(outcome, ll, "keyed-reference"));
     }
 
     private (EvidenceLedger, EvidenceItem) ApplyDeterministic(ProbeOutcome outcome, IReadOnlyDictionary<string, double> given)

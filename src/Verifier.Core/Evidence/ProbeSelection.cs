@@ -23,6 +23,11 @@ public static class ProbeSelection
             perHypothesis = new double[space.Count][];
             for (var h = 0; h < space.Count; h++) perHypothesis[h] = ledger.Predict(h, instance.Category, instance.Tier);
         }
+        else if (ledger.PredictKeyed(0, instance.Category, instance.Tier) is not null)
+        {
+            perHypothesis = new double[space.Count][];
+            for (var h = 0; h < space.Count; h++) perHypothesis[h] = ledger.PredictKeyed(h, instance.Category, instance.Tier)!;
+        }
         else
         {
             var byVariant = space.Catalog.Variants.ToDictionary(v => v.Id, v => predictor(instance, v), StringComparer.Ordinal);

@@ -3,12 +3,15 @@ namespace Verifier.Core.Tests.Audits;
 using Verifier.Core.Audits;
 using Verifier.Core.Evidence;
 using Verifier.Core.Probes;
+using Verifier.Core.References;
+using Verifier.Core.Chat;
 using static Verifier.Core.Tests.Audits.Sim;
 
 public class AuditEngineTests
 {
-    private static AuditResult Run(AuditPlan plan, IReadOnlyList<Component> truth, int seed, Func<string, string, ProbeCategory, string, double>? rate = null, string? tokenizer = null) =>
-        AuditEngine.RunAsync(plan, Executor(truth, new Random(seed), rate, tokenizer), Score).GetAwaiter().GetResult();
+    private static AuditResult Run(AuditPlan plan, IReadOnlyList<Component> truth, int seed, Func<string, string, ProbeCategory, string, double>? rate = null, string? tokenizer = null,
+        Func<string, Random, string>? behaviour = null) =>
+        AuditEngine.RunAsync(plan, Executor(truth, new Random(seed), rate, tokenizer, behaviour), Score).GetAwaiter().GetResult();
 
     [Fact]
     public void Distill_passed_off_as_r1_is_a_mismatch_within_two_requests()
@@ -213,5 +216,40 @@ public class AuditEngineTests
         Assert.Equal("decided", result.StopReason);
         Assert.True(result.Cost.Requests <= 2, $"{result.Cost.Requests} requests");
         Assert.Equal(result.Cost.Requests, result.DecidedAfterRequests);
+    }
+
+    [Fact]
+    public void Behaviour_outcomes_learned_from_reference_runs_tell_r1_from_r1_0528()
+    {
+        static string Style(string variant, Random r) =>
+            (variant == "deepseek-r1-0528") == (r.NextDouble() < 0.9) ? "think:both-tags" : "think:closing-only";
+        ReferenceRun Ref(string variant)
+        {
+            var r = new Random(variant.Length);
+            var counts = new Dictionary<string, int>();
+            for (var i = 0; i < 200; i++) { var k = Style(variant, r); counts[k] = counts.GetValueOrDefault(k) + 1; }
+            return new ReferenceRun("ref-" + variant, variant + "@fp8", "http://trusted", DateTimeOffset.UnixEpoch, "test-suite-1", "hash-1",
+                [new ReferenceCell(ProbeCategory.Behaviour, "think-style", counts)], []);
+        }
+        var candidates = Candidates(0, 3, 1);
+        for (var i = 0; i < 40; i++)
+            candidates.Add(new ProbeInstance($"beh-{i}", "behaviour.think-style", ProbeCategory.Behaviour, "think-style", i, [ProbeRequest.Chat([], 50)], "", 300));
+        var identified = 0;
+        for (var t = 0; t < 20; t++)
+        {
+            var plan = Plan("deepseek-r1", candidates, 60, [Ref("deepseek-r1"), Ref("deepseek-r1-0528")]);
+            var result = Run(plan, [new("deepseek-r1-0528", "fp8", 1)], t, behaviour: Style);
+            Assert.NotEqual(VerdictKind.Consistent, result.Verdict.Kind);
+            if (result.Verdict.Kind == VerdictKind.Mismatch && result.Verdict.MostLikely == "deepseek-r1-0528") identified++;
+            Assert.Contains(result.Evidence, e => e.Weighing == "keyed-reference");
+        }
+        Assert.True(identified >= 19, $"identified {identified}/20");
+
+        // and the honest R1 is not accused on the same evidence
+        for (var t = 0; t < 20; t++)
+        {
+            var result = Run(Plan("deepseek-r1", candidates, 60, [Ref("deepseek-r1"), Ref("deepseek-r1-0528")]), [new("deepseek-r1", "fp8", 1)], 100 + t, behaviour: Style);
+            Assert.NotEqual(VerdictKind.Mismatch, result.Verdict.Kind);
+        }
     }
 }

@@ -40,7 +40,8 @@ internal static class Sim
         CapabilityModel.WeakPassRate(Catalog.Get(variant), Catalog.FindPrecision(precision), c, tier);
 
     public static Func<ProbeInstance, CancellationToken, Task<ProbeExecution>> Executor(
-        IReadOnlyList<Component> truth, Random random, Func<string, string, ProbeCategory, string, double>? rate = null, string? tokenizerOverride = null)
+        IReadOnlyList<Component> truth, Random random, Func<string, string, ProbeCategory, string, double>? rate = null, string? tokenizerOverride = null,
+        Func<string, Random, string>? behaviour = null)
     {
         rate ??= ModelRate;
         var sequence = 0;
@@ -52,6 +53,8 @@ internal static class Sim
             string body;
             if (instance.Category == ProbeCategory.Tokenizer)
                 body = JsonSerializer.Serialize(new { family = tokenizerOverride ?? Catalog.Get(who.Variant).Tokenizer });
+            else if (instance.Category == ProbeCategory.Behaviour)
+                body = JsonSerializer.Serialize(new { outcome = behaviour!(who.Variant, random) });
             else
             {
                 var p = rate(who.Variant, who.Precision, instance.Category, instance.Tier);
