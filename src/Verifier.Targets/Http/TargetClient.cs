@@ -45,7 +45,13 @@ public sealed class TargetClient
         this.time = time ?? TimeProvider.System;
         this.log = log ?? new ExchangeLog();
         this.budget = budget ?? AttemptBudget.Unlimited;
-        http.Timeout = Timeout.InfiniteTimeSpan; // per-attempt timeouts are ours
+        // Per-attempt timeouts are ours (reasoning replies can take minutes). A shared client that already sent requests
+        // cannot be changed: then its own Timeout also applies (register typed clients with an infinite Timeout).
+        if (http.Timeout != Timeout.InfiniteTimeSpan)
+        {
+            try { http.Timeout = Timeout.InfiniteTimeSpan; }
+            catch (InvalidOperationException) { }
+        }
         jitter = new Random(this.options.JitterSeed);
         pipeline = new ResiliencePipelineBuilder<Attempt> { TimeProvider = this.time }
             .AddRetry(new RetryStrategyOptions<Attempt>

@@ -248,3 +248,18 @@ public class TargetClientTests
         Assert.Equal([1, 2, 3], client.Log.Snapshot().Select(e => e.Sequence));
     }
 }
+
+public class TargetClientSharedHttpClientTests
+{
+    [Fact]
+    public async Task A_shared_http_client_that_already_sent_requests_can_be_reused()
+    {
+        await using var server = await StubServer.StartAsync((ctx, _) => StubServer.Json(ctx, StubServer.Completion("ok")));
+        using var http = new HttpClient();
+        var endpoint = new TargetEndpoint(server.BaseUrl, "m", TargetDialect.Vllm);
+        var first = await new TargetClient(http, endpoint).ChatAsync("a", ProbeRequest.Chat([ChatMessage.User("q")], 5), default);
+        var second = await new TargetClient(http, endpoint).ChatAsync("b", ProbeRequest.Chat([ChatMessage.User("q")], 5), default);
+        Assert.True(first.Response.Delivered);
+        Assert.True(second.Response.Delivered);
+    }
+}
