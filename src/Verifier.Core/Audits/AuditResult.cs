@@ -20,7 +20,17 @@ public sealed record EvidenceItem(
     string Category,
     IReadOnlyList<int> ExchangeSequences,
     string Observed,
-    IReadOnlyDictionary<string, double> LogLikelihoods);
+    IReadOnlyDictionary<string, double> LogLikelihoods)
+{
+    /// <summary>Difficulty tier or sub-kind of the probe ("t1".."t4", "family", ...).</summary>
+    public string? Tier { get; init; }
+
+    /// <summary>The scorer's discrete outcome ("pass", "fail", "family:qwen", ...).</summary>
+    public string? OutcomeKey { get; init; }
+
+    /// <summary>How the engine weighed it: "capability-reference", "capability-weak-prior", "deterministic", "not-scored: ...".</summary>
+    public string? Weighing { get; init; }
+}
 
 public sealed record Verdict(
     VerdictKind Kind,
@@ -29,7 +39,20 @@ public sealed record Verdict(
     double ClaimPosterior,
     IReadOnlyList<HypothesisScore> Posterior,
     double DesignedFalseAccusationRate,
-    string Summary);
+    string Summary)
+{
+    /// <summary>Posterior summed per variant (all precisions), per mixture and "unknown", most likely first.</summary>
+    public IReadOnlyList<HypothesisScore> VariantPosterior { get; init; } = [];
+
+    /// <summary>Consistent when the claim's posterior ≥ this.</summary>
+    public double Threshold { get; init; }
+
+    /// <summary>Mismatch when the claim's posterior ≤ this (derived from the designed false-accusation rate).</summary>
+    public double MismatchThreshold { get; init; }
+
+    /// <summary>Most likely single hypothesis (build, mixture or unknown).</summary>
+    public string? MostLikelyBuild { get; init; }
+}
 
 public sealed record AuditResult(
     Verdict Verdict,
@@ -37,4 +60,27 @@ public sealed record AuditResult(
     IReadOnlyList<EvidenceItem> Evidence,
     AuditCost Cost,
     string SuiteVersion,
-    string SuiteHash);
+    string SuiteHash)
+{
+    /// <summary>The probe instances run, in order, with the seeds that regenerate them (for rescoring).</summary>
+    public IReadOnlyList<ProbeRecord> Probes { get; init; } = [];
+
+    /// <summary>Ids of the reference runs whose statistics the likelihoods used.</summary>
+    public IReadOnlyList<string> ReferenceRunsUsed { get; init; } = [];
+
+    /// <summary>Why the audit stopped ("decided", "budget: requests", "budget: tokens", "budget: wall time", "no more probes").</summary>
+    public string? StopReason { get; init; }
+
+    /// <summary>Requests spent when the final verdict kind was first reached (the audit may go on to identify the actual variant).</summary>
+    public int? DecidedAfterRequests { get; init; }
+}
+
+/// <summary>One executed probe instance: enough to regenerate it (generator + seed) and find its raw exchanges.</summary>
+public sealed record ProbeRecord(
+    string ProbeId,
+    string GeneratorId,
+    string Category,
+    string Tier,
+    int Seed,
+    IReadOnlyList<int> ExchangeSequences,
+    bool Scored);

@@ -1,0 +1,146 @@
+namespace Verifier.Core.Audits;
+
+using Verifier.Core.Evidence;
+using Verifier.Core.Observations;
+using Verifier.Core.Probes;
+using Verifier.Core.References;
+using Verifier.Core.Verdicts;
+
+/// <summary>
+/// The sequential audit: pick the most informative affordable probe, run it, score it, update the posterior, stop when
+/// settled or the budget is spent. I/O happens only in the <c>execute</c> delegate (HTTP, ONNX, simulator), so the loop is
+/// testable in memory; <see cref="Rescore"/> replays stored executions through the same fold and yields the same verdict.
+/// </summary>
+public static class AuditEngine
+{
+    public static async Task<AuditResult> RunAsync(
+        AuditPlan plan,
+        Func<ProbeInstance, CancellationToken, Task<ProbeExecution>> execute,
+        Func<ProbeInstance, ProbeExecution, ProbeOutcome> score,
+        TimeProvider? time = null,
+        CancellationToken cancellationToken = default)
+    {
+        time ??= TimeProvider.System;
+        var started = time.GetTimestamp();
+        var (ledger, policy, references) = Start(plan);
+        var pool = plan.Candidates.ToList();
+        var exchanges = new List<Exchange>();
+        var evidence = new List<EvidenceItem>();
+        var probes = new List<ProbeRecord>();
+        long tokens = 0;
+        string stop = "no more probes";
+        var decidedAt = new List<(VerdictKind Kind, int Requests)>();
+
+        while (true)
+        {
+            var verdict = VerdictRules.Decide(ledger, policy);
+            decidedAt.Add((verdict.Kind, exchanges.Count));
+            if (VerdictRules.IsSettled(verdict, policy)) { stop = "decided"; break; }
+            if (time.GetElapsedTime(started) >= plan.Budget.MaxWallTime) { stop = "budget: wall time"; break; }
+            if (exchanges.Count >= plan.Budget.MaxRequests) { stop = "budget: requests"; break; }
+            if (tokens >= plan.Budget.MaxTokens) { stop = "budget: tokens"; break; }
+            if (pool.Count == 0) break;
+
+            var requestsLeft = plan.Budget.MaxRequests - exchanges.Count;
+            var tokensLeft = plan.Budget.MaxTokens - tokens;
+            var (pick, information) = ProbeSelection.ChooseWithInformation(ledger, pool, plan.Predictor, c => c.Requests.Count <= requestsLeft && c.EstimatedTokens <= tokensLeft);
+            if (pick < 0) { stop = "budget: no affordable probe"; break; }
+            if (information < plan.Options.MinInformationNats) { stop = "no informative probe left"; break; }
+            var instance = pool[pick];
+            pool.RemoveAt(pick);
+
+            ProbeExecution execution;
+            try { execution = await execute(instance, cancellationToken).ConfigureAwait(false); }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; }
+            catch (Exception e) { execution = ProbeExecution.Failed($"executor failed: {e.GetType().Name}"); } // a target fault never ends the audit
+
+            exchanges.AddRange(execution.Exchanges);
+            tokens += ChargedTokens(execution, instance, plan.ChargeEstimateWhenUsageMissing);
+            (ledger, var item, var scored) = Fold(ledger, instance, execution, score);
+            evidence.Add(item);
+            probes.Add(Record(instance, execution, scored));
+        }
+
+        var result = Finish(plan, ledger, policy, references, exchanges, evidence, probes, time.GetElapsedTime(started), stop);
+        return result with { DecidedAfterRequests = FirstStable(decidedAt, result.Verdict.Kind, exchanges.Count) };
+    }
+
+    /// <summary>Requests at the start of the final run of identical verdict kinds (null when inconclusive).</summary>
+    private static int? FirstStable(List<(VerdictKind Kind, int Requests)> history, VerdictKind final, int total)
+    {
+        if (final == VerdictKind.Inconclusive) return null;
+        var at = total;
+        for (var i = history.Count - 1; i >= 0 && history[i].Kind == final; i--) at = history[i].Requests;
+        return at;
+    }
+
+    /// <summary>Re-scores stored executions (instances regenerated from their seeds, replies re-parsed from raw exchanges) in their original order.</summary>
+    public static AuditResult Rescore(
+        AuditPlan plan,
+        IReadOnlyList<(ProbeInstance Instance, ProbeExecution Execution)> executed,
+        Func<ProbeInstance, ProbeExecution, ProbeOutcome> score)
+    {
+        var (ledger, policy, references) = Start(plan);
+        var evidence = new List<EvidenceItem>();
+        var probes = new List<ProbeRecord>();
+        var exchanges = new List<Exchange>();
+        foreach (var (instance, execution) in executed)
+        {
+            exchanges.AddRange(execution.Exchanges);
+            (ledger, var item, var scored) = Fold(ledger, instance, execution, score);
+            evidence.Add(item);
+            probes.Add(Record(instance, execution, scored));
+        }
+        var wall = exchanges.Count == 0 ? TimeSpan.Zero : exchanges.Max(e => e.StartedAt + e.Duration) - exchanges.Min(e => e.StartedAt);
+        return Finish(plan, ledger, policy, references, exchanges, evidence, probes, wall, "rescored");
+    }
+
+    public static (EvidenceLedger Ledger, VerdictPolicy Policy, ReferenceSet References) Start(AuditPlan plan)
+    {
+        var references = new ReferenceSet(plan.References, plan.SuiteHash);
+        var space = HypothesisSpace.Create(plan.Catalog, plan.ClaimedBuild, plan.Options);
+        var model = new CapabilityModel(plan.Catalog, plan.Options, references);
+        var keyed = new KeyedOutcomeModel(plan.Catalog, references, countCap: plan.Options.ReferenceCountCap);
+        return (EvidenceLedger.Create(space, model, plan.Options, keyed), VerdictPolicy.For(space, plan.Options), references);
+    }
+
+    private static (EvidenceLedger, EvidenceItem, bool) Fold(EvidenceLedger ledger, ProbeInstance instance, ProbeExecution execution, Func<ProbeInstance, ProbeExecution, ProbeOutcome> score)
+    {
+        var sequences = execution.Exchanges.Select(e => e.Sequence).ToList();
+        if (!execution.AnyDelivered) return (ledger, NotScored(instance, sequences, "not-scored: target fault (no delivered response)"), false);
+        ProbeOutcome outcome;
+        try { outcome = score(instance, execution); }
+        catch (Exception e) { return (ledger, NotScored(instance, sequences, $"not-scored: scorer failed ({e.GetType().Name})"), false); }
+        var (next, item) = ledger.Apply(outcome);
+        if (item.ExchangeSequences.Count == 0) item = item with { ExchangeSequences = sequences };
+        return (next, item, true);
+    }
+
+    private static EvidenceItem NotScored(ProbeInstance instance, IReadOnlyList<int> sequences, string why) =>
+        new(instance.ProbeId, instance.Category.ToString(), sequences, "", new Dictionary<string, double>()) { Tier = instance.Tier, Weighing = why };
+
+    private static ProbeRecord Record(ProbeInstance i, ProbeExecution e, bool scored) =>
+        new(i.ProbeId, i.GeneratorId, i.Category.ToString(), i.Tier, i.Seed, e.Exchanges.Select(x => x.Sequence).ToList(), scored);
+
+    private static long ChargedTokens(ProbeExecution execution, ProbeInstance instance, bool chargeEstimate)
+    {
+        var reported = execution.Exchanges.Where(e => e.Usage is not null).Sum(e => (long)(e.Usage!.PromptTokens ?? 0) + (e.Usage.CompletionTokens ?? 0));
+        var unreported = execution.Exchanges.Count(e => e.Usage is null && e.Outcome == ExchangeOutcome.Ok);
+        return reported + (chargeEstimate && unreported > 0 ? instance.EstimatedTokens : 0);
+    }
+
+    private static AuditResult Finish(AuditPlan plan, EvidenceLedger ledger, VerdictPolicy policy, ReferenceSet references,
+        List<Exchange> exchanges, List<EvidenceItem> evidence, List<ProbeRecord> probes, TimeSpan wall, string stop)
+    {
+        var cost = new AuditCost(exchanges.Count,
+            exchanges.Sum(e => (long)(e.Usage?.PromptTokens ?? 0)),
+            exchanges.Sum(e => (long)(e.Usage?.CompletionTokens ?? 0)),
+            wall);
+        return new AuditResult(VerdictRules.Decide(ledger, policy), exchanges, evidence, cost, plan.SuiteVersion, plan.SuiteHash)
+        {
+            Probes = probes,
+            ReferenceRunsUsed = references.Used.Select(r => r.Id).ToList(),
+            StopReason = stop,
+        };
+    }
+}

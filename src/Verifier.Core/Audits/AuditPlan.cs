@@ -1,0 +1,30 @@
+namespace Verifier.Core.Audits;
+
+using Verifier.Core.Catalog;
+using Verifier.Core.Evidence;
+using Verifier.Core.Probes;
+using Verifier.Core.References;
+
+/// <summary>
+/// Everything an audit needs besides the target: the claim ("variant" or "variant@precision"), the candidate probe
+/// instances (generated from seeds by the caller), budget, evidence options, reference runs and the suite identity.
+/// </summary>
+public sealed record AuditPlan(
+    string ClaimedBuild,
+    VariantCatalog Catalog,
+    IReadOnlyList<ProbeInstance> Candidates,
+    AuditBudget Budget,
+    string SuiteVersion,
+    string SuiteHash)
+{
+    public EvidenceOptions Options { get; init; } = EvidenceOptions.Default;
+
+    /// <summary>Reference runs (all loaded bundles); only those with <see cref="SuiteHash"/> are used.</summary>
+    public IReadOnlyList<ReferenceRun> References { get; init; } = [];
+
+    /// <summary>Outcome distribution of deterministic probes per variant, for ranking candidates. Default: tokenizer family.</summary>
+    public EvidenceLedger.OutcomePredictor Predictor { get; init; } = ProbeSelection.DefaultPredictor;
+
+    /// <summary>Tokens charged for a request when the target reports no usage (the estimate of the probe is used otherwise).</summary>
+    public bool ChargeEstimateWhenUsageMissing { get; init; } = true;
+}

@@ -1,0 +1,183 @@
+namespace Verifier.Core.Evidence;
+
+using System.Collections.Immutable;
+using Verifier.Core.Audits;
+using Verifier.Core.Catalog;
+using Verifier.Core.Probes;
+
+/// <summary>
+/// The evidence gathered so far, immutable: per hypothesis the summed deterministic and capability log-likelihoods,
+/// which hypotheses are judged on capability by the weak published-score prior only (no reference run of their
+/// variant), and the observed outcome counts per capability cell (the sequential Dirichlet posterior predictive needs
+/// them). <see cref="Apply"/> returns a new ledger.
+/// </summary>
+public sealed record EvidenceLedger(
+    HypothesisSpace Space,
+    CapabilityModel Model,
+    EvidenceOptions Options,
+    ImmutableArray<double> Deterministic,
+    ImmutableArray<double> Capability,
+    ImmutableArray<bool> WeakOnly,
+    ImmutableDictionary<(ProbeCategory Category, string Tier), ImmutableArray<int>> Counts,
+    int Observations)
+{
+    /// <summary>Model of key-only outcomes (behaviour) learned from reference runs; null = such outcomes are not weighed.</summary>
+    public KeyedOutcomeModel? Keyed { get; init; }
+
+    /// <summary>Observed counts per key-only cell, indexed like <see cref="KeyedOutcomeModel.Keys"/>.</summary>
+    public ImmutableDictionary<(ProbeCategory Category, string Tier), ImmutableArray<int>> KeyedCounts { get; init; } =
+        ImmutableDictionary<(ProbeCategory, string), ImmutableArray<int>>.Empty;
+
+    public static EvidenceLedger Create(HypothesisSpace space, CapabilityModel model, EvidenceOptions options, KeyedOutcomeModel? keyed)
+        => Create(space, model, options) with { Keyed = keyed };
+
+    public static EvidenceLedger Create(HypothesisSpace space, CapabilityModel model, EvidenceOptions options)
+    {
+        var zero = ImmutableArray.Create(new double[space.Count]);
+        var weak = space.Hypotheses.Select(h => h.Kind switch
+        {
+            HypothesisKind.Build => !model.HasReference(h.Variant!),
+            HypothesisKind.Mixture => !model.HasReference(h.Variant!) || !model.HasReference(h.OtherVariant!),
+            _ => false, // the open set's broad Dirichlet is a proper model, not a guess: never clipped
+        }).ToImmutableArray();
+        return new(space, model, options, zero, zero, weak, ImmutableDictionary<(ProbeCategory, string), ImmutableArray<int>>.Empty, 0);
+    }
+
+    /// <summary>
+    /// Unnormalised log posterior. A hypothesis judged on capability by the weak prior only never falls more than
+    /// <see cref="EvidenceOptions.WeakCapabilityClipNats"/> below the best capability fit, so capability probes
+    /// without reference runs cannot refute it on their own.
+    /// </summary>
+    public double[] LogPosterior()
+    {
+        var best = double.NegativeInfinity;
+        foreach (var c in Capability) best = Math.Max(best, c);
+        var lp = new double[Space.Count];
+        for (var i = 0; i < lp.Length; i++)
+        {
+            var capability = WeakOnly[i] ? Math.Max(Capability[i], best - Options.WeakCapabilityClipNats) : Capability[i];
+            lp[i] = Space.LogPrior[i] + Deterministic[i] + capability;
+        }
+        return lp;
+    }
+
+    public double[] Posterior() => LogMath.Normalize(LogPosterior());
+
+    /// <summary>Posterior predictive P(pass/fail/no-answer | hypothesis, outcomes seen so far in this cell).</summary>
+    public double[] Predict(int hypothesis, ProbeCategory category, string tier)
+    {
+        var prior = Model.For(Space.Hypotheses[hypothesis], category, tier);
+        var n = Counts.TryGetValue((category, tier), out var c) ? c : ImmutableArray.Create(new int[CapabilityModel.OutcomeCount]);
+        var total = prior.Total + n.Sum();
+        var p = new double[CapabilityModel.OutcomeCount];
+        for (var k = 0; k < p.Length; k++) p[k] = (prior.Alpha[k] + n[k]) / total;
+        return p;
+    }
+
+    /// <summary>Folds one scored outcome into the ledger; returns the new ledger and the evidence item (log-likelihood per hypothesis).</summary>
+    public (EvidenceLedger Ledger, EvidenceItem Item) Apply(ProbeOutcome outcome)
+    {
+        if (outcome.LogLikelihoods is { Count: > 0 } given) return ApplyDeterministic(outcome, given);
+        if (CapabilityModel.IsCapability(outcome.Category)) return ApplyCapability(outcome);
+        if (Keyed is not null && Keyed.Keys(outcome.Category, outcome.Tier).Count > 0) return ApplyKeyed(outcome);
+        return (this with { Observations = Observations + 1 }, Item(outcome, new double[Space.Count], "not-scored: no likelihood model for this outcome"));
+    }
+
+    private (EvidenceLedger, EvidenceItem) ApplyCapability(ProbeOutcome outcome)
+    {
+        var k = CapabilityModel.OutcomeIndex(outcome.OutcomeKey);
+        var ll = new double[Space.Count];
+        var capability = Capability.ToBuilder();
+        for (var h = 0; h < Space.Count; h++)
+        {
+            ll[h] = Math.Log(Predict(h, outcome.Category, outcome.Tier)[k]);
+            capability[h] += ll[h];
+        }
+        var anyReference = WeakOnly.Select((w, h) => !w && Space.Hypotheses[h].Kind != HypothesisKind.Unknown).Any(x => x);
+        var key = (outcome.Category, outcome.Tier);
+        var counts = (Counts.TryGetValue(key, out var c) ? c : ImmutableArray.Create(new int[CapabilityModel.OutcomeCount])).ToBuilder();
+        counts[k]++;
+        var next = this with
+        {
+            Capability = capability.MoveToImmutable(),
+            Counts = Counts.SetItem(key, counts.MoveToImmutable()),
+            Observations = Observations + 1,
+        };
+        return (next, Item(outcome, ll, anyReference ? "capability-reference" : "capability-weak-prior"));
+    }
+
+    /// <summary>Posterior predictive over a key-only cell's outcomes for a hypothesis, or null when the cell has no model.</summary>
+    public double[]? PredictKeyed(int hypothesis, ProbeCategory category, string tier)
+    {
+        if (Keyed is null) return null;
+        var keys = Keyed.Keys(category, tier);
+        if (keys.Count == 0) return null;
+        var prior = Keyed.For(Space.Hypotheses[hypothesis], category, tier);
+        var n = KeyedCounts.TryGetValue((category, tier), out var c) ? c : ImmutableArray.Create(new int[keys.Count]);
+        var total = prior.Total + n.Sum();
+        return prior.Alpha.Select((a, k) => (a + n[k]) / total).ToArray();
+    }
+
+    private (EvidenceLedger, EvidenceItem) ApplyKeyed(ProbeOutcome outcome)
+    {
+        var k = Keyed!.IndexOf(outcome.Category, outcome.Tier, outcome.OutcomeKey);
+        var ll = new double[Space.Count];
+        var capability = Capability.ToBuilder();
+        for (var h = 0; h < Space.Count; h++)
+        {
+            ll[h] = Math.Log(PredictKeyed(h, outcome.Category, outcome.Tier)![k]);
+            capability[h] += ll[h];
+        }
+        var key = (outcome.Category, outcome.Tier);
+        var size = Keyed.Keys(outcome.Category, outcome.Tier).Count;
+        var counts = (KeyedCounts.TryGetValue(key, out var c) ? c : ImmutableArray.Create(new int[size])).ToBuilder();
+        counts[k]++;
+        var next = this with { Capability = capability.MoveToImmutable(), KeyedCounts = KeyedCounts.SetItem(key, counts.MoveToImmutable()), Observations = Observations + 1 };
+        return (next, Item(outcome, ll, "keyed-reference"));
+    }
+
+    private (EvidenceLedger, EvidenceItem) ApplyDeterministic(ProbeOutcome outcome, IReadOnlyDictionary<string, double> given)
+    {
+        var floor = Math.Log(Options.FloorFor(outcome.Category));
+        var neutral = LogMeanExp(given.Where(kv => kv.Key is not (Hypothesis.UnknownId or "other")).Select(kv => kv.Value).ToArray());
+        var max = given.Values.Max();
+        double Floored(double v) => Math.Max(v - max, floor);
+        double ForBuild(string variant, string precision)
+        {
+            var v = Space.Catalog.Get(variant);
+            foreach (var key in new[] { Hypothesis.BuildId(variant, precision), variant, v.Tokenizer, "tokenizer:" + v.Tokenizer })
+                if (given.TryGetValue(key, out var x)) return Floored(x);
+            return Floored(neutral);
+        }
+
+        var ll = new double[Space.Count];
+        var det = Deterministic.ToBuilder();
+        for (var h = 0; h < Space.Count; h++)
+        {
+            var hyp = Space.Hypotheses[h];
+            ll[h] = hyp.Kind switch
+            {
+                HypothesisKind.Build => ForBuild(hyp.Variant!, hyp.Precision!),
+                HypothesisKind.Mixture => LogMath.LogAddExp(Math.Log(1 - hyp.Share) + ForBuild(hyp.Variant!, hyp.Precision!), Math.Log(hyp.Share) + ForBuild(hyp.OtherVariant!, hyp.OtherPrecision!)),
+                _ => Floored(given.TryGetValue(Hypothesis.UnknownId, out var u) ? u : given.TryGetValue("other", out var o) ? o : neutral),
+            };
+            det[h] += ll[h];
+        }
+        return (this with { Deterministic = det.MoveToImmutable(), Observations = Observations + 1 }, Item(outcome, ll, "deterministic"));
+    }
+
+    private static double LogMeanExp(double[] values) =>
+        values.Length == 0 ? 0 : LogMath.LogSumExp(values) - Math.Log(values.Length);
+
+    private EvidenceItem Item(ProbeOutcome outcome, double[] ll, string weighing) =>
+        new(outcome.ProbeId, outcome.Category.ToString(), outcome.ExchangeSequences, outcome.Observed,
+            Space.Hypotheses.Select((h, i) => (h.Id, ll[i])).ToDictionary(x => x.Id, x => x.Item2, StringComparer.Ordinal))
+        {
+            Tier = outcome.Tier,
+            OutcomeKey = outcome.OutcomeKey,
+            Weighing = weighing,
+        };
+
+    /// <summary>Deterministic outcome distribution of a probe for a variant (e.g. tokenizer family), used to rank candidates.</summary>
+    public delegate IReadOnlyDictionary<string, double>? OutcomePredictor(ProbeInstance instance, Variant variant);
+}

@@ -1,0 +1,71 @@
+namespace Verifier.Core.Evidence;
+
+using Verifier.Core.Probes;
+
+/// <summary>
+/// Tunables of the evidence model. The defaults are the designed operating point (see README "Verdict thresholds").
+/// </summary>
+public sealed record EvidenceOptions
+{
+    /// <summary>False-accusation rate the mismatch threshold is derived from (per audit, honest vendor, model correct).</summary>
+    public double FalseAccusationRate { get; init; } = 1e-3;
+
+    /// <summary>
+    /// Posterior the claimed variant needs for "consistent". Lower than the mismatch side on purpose: a wrong
+    /// "consistent" is a missed substitution, a wrong "mismatch" is a false accusation (see VerdictPolicy).
+    /// </summary>
+    public double ConsistentThreshold { get; init; } = 0.99;
+
+    /// <summary>Prior mass of the open-set "unknown" hypothesis.</summary>
+    public double UnknownPrior { get; init; } = 0.02;
+
+    /// <summary>Total prior mass of all partial-traffic mixtures together.</summary>
+    public double MixturePrior { get; init; } = 0.05;
+
+    /// <summary>Share of traffic answered by the substitute in the mixture hypotheses.</summary>
+    public IReadOnlyList<double> MixtureShares { get; init; } = [0.1, 0.2, 0.3, 0.5];
+
+    /// <summary>Prior share of a variant's mass on its native precision; the rest is split over its other precisions.</summary>
+    public double NativePrecisionShare { get; init; } = 0.5;
+
+    /// <summary>Pseudo-count of the Beta/Dirichlet prior derived from published scores (small = wide).</summary>
+    public double WeakPseudoCount { get; init; } = 4;
+
+    /// <summary>
+    /// Largest spread (nats) that capability evidence judged only by the published-score prior may create between
+    /// hypotheses. ln 20 ≈ 3: never enough to cross a verdict threshold on its own.
+    /// </summary>
+    public double WeakCapabilityClipNats { get; init; } = Math.Log(20);
+
+    /// <summary>Most outcomes of a reference cell that count (larger runs are scaled down): keeps a reference from being treated as exact.</summary>
+    public double ReferenceCountCap { get; init; } = 400;
+
+    /// <summary>Probability that a capability reply is unusable ("no-answer") under the weak prior.</summary>
+    public double NoAnswerRate { get; init; } = 0.05;
+
+    /// <summary>Error floor of deterministic evidence per category: a probe's verdict on a hypothesis is never below this likelihood ratio.</summary>
+    public IReadOnlyDictionary<ProbeCategory, double> DeterministicFloor { get; init; } = new Dictionary<ProbeCategory, double>
+    {
+        [ProbeCategory.Tokenizer] = 1e-3,
+        [ProbeCategory.Metadata] = 0.02,   // spoofable claims: weak by design
+        [ProbeCategory.Behaviour] = 0.05,  // depends on serving stack as much as on the model
+    };
+
+    public double DefaultDeterministicFloor { get; init; } = 0.01;
+
+    /// <summary>After a mismatch the audit continues until the most likely actual variant reaches this posterior (or budget ends). 0 = stop at the mismatch.</summary>
+    public double IdentifyThreshold { get; init; } = 0.99;
+
+    /// <summary>Information (nats) assumed for a probe whose outcome the engine cannot predict (e.g. metadata).</summary>
+    public double DefaultInformationNats { get; init; } = 0.2;
+
+    /// <summary>The audit stops when the best remaining probe is expected to tell less than this (nats): spending more would not move the verdict.</summary>
+    public double MinInformationNats { get; init; } = 1e-4;
+
+    /// <summary>Smallest token cost used when ranking probes (a GET costs requests, not tokens).</summary>
+    public int MinTokenCost { get; init; } = 50;
+
+    public static EvidenceOptions Default { get; } = new();
+
+    public double FloorFor(ProbeCategory category) => DeterministicFloor.TryGetValue(category, out var f) ? f : DefaultDeterministicFloor;
+}

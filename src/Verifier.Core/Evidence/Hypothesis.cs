@@ -1,0 +1,28 @@
+namespace Verifier.Core.Evidence;
+
+public enum HypothesisKind { Build, Mixture, Unknown }
+
+/// <summary>
+/// One explanation of what answers the endpoint: a catalogued build ("r1-distill-qwen-7b@int4"), a
+/// partial-traffic mixture (the claim with a share of another variant) or the open-set "unknown".
+/// For a mixture, Variant/Precision name the claimed build and Other the substitute at its native precision.
+/// </summary>
+public sealed record Hypothesis(
+    string Id,
+    HypothesisKind Kind,
+    string? Variant,
+    string? Precision,
+    string? OtherVariant = null,
+    string? OtherPrecision = null,
+    double Share = 0)
+{
+    public const string UnknownId = "unknown";
+
+    public static string BuildId(string variant, string precision) => $"{variant}@{precision}";
+
+    public static string MixtureId(string claim, string other, double share) =>
+        $"mix:{claim}+{other}@{share.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>What a verdict names: the variant for builds, the mixture id, or "unknown".</summary>
+    public string Entity => Kind == HypothesisKind.Build ? Variant! : Id;
+}

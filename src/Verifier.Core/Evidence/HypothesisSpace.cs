@@ -1,0 +1,70 @@
+namespace Verifier.Core.Evidence;
+
+using Verifier.Core.Catalog;
+
+/// <summary>
+/// Every hypothesis an audit weighs, with its structured prior (log): variants uniform, precisions split within a
+/// variant, mixtures of the claim with each other variant (native precision) sharing a small mass, and "unknown".
+/// </summary>
+public sealed class HypothesisSpace
+{
+    private readonly Dictionary<string, int> index;
+
+    private HypothesisSpace(VariantCatalog catalog, string claimedVariant, IReadOnlyList<Hypothesis> hypotheses, double[] logPrior)
+    {
+        Catalog = catalog;
+        ClaimedVariant = claimedVariant;
+        Hypotheses = hypotheses;
+        LogPrior = logPrior;
+        index = hypotheses.Select((h, i) => (h.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+    }
+
+    public VariantCatalog Catalog { get; }
+    public string ClaimedVariant { get; }
+    public IReadOnlyList<Hypothesis> Hypotheses { get; }
+    public IReadOnlyList<double> LogPrior { get; }
+    public int Count => Hypotheses.Count;
+    public int IndexOf(string id) => index.TryGetValue(id, out var i) ? i : -1;
+
+    /// <summary>Prior probability that the claimed variant (any precision) answers: the π of the threshold derivation.</summary>
+    public double ClaimPrior => Hypotheses.Select((h, i) => (h, i)).Where(x => IsClaim(x.h)).Sum(x => Math.Exp(LogPrior[x.i]));
+
+    public bool IsClaim(Hypothesis h) => h.Kind == HypothesisKind.Build && h.Variant == ClaimedVariant;
+
+    /// <summary>Builds the space for a claim "variant" or "variant@precision" (the precision does not change the claim: verdicts are per variant).</summary>
+    public static HypothesisSpace Create(VariantCatalog catalog, string claimedBuild, EvidenceOptions options)
+    {
+        if (!catalog.TryParseBuild(claimedBuild, out var claimed, out _))
+            throw new ArgumentException($"Claimed model '{claimedBuild}' is not a catalogued variant or build.", nameof(claimedBuild));
+
+        var hypotheses = new List<Hypothesis>();
+        var prior = new List<double>();
+        var variantMass = (1 - options.UnknownPrior - options.MixturePrior) / catalog.Variants.Count;
+        foreach (var v in catalog.Variants)
+        {
+            var others = v.Precisions.Count - 1;
+            foreach (var p in v.Precisions)
+            {
+                var share = others == 0 ? 1.0 : p == v.NativePrecision ? options.NativePrecisionShare : (1 - options.NativePrecisionShare) / others;
+                hypotheses.Add(new Hypothesis(Hypothesis.BuildId(v.Id, p), HypothesisKind.Build, v.Id, p));
+                prior.Add(variantMass * share);
+            }
+        }
+
+        var substitutes = catalog.Variants.Where(v => v.Id != claimed.Id).ToList();
+        var mixtureCount = substitutes.Count * options.MixtureShares.Count;
+        foreach (var other in substitutes)
+            foreach (var s in options.MixtureShares)
+            {
+                hypotheses.Add(new Hypothesis(Hypothesis.MixtureId(claimed.Id, other.Id, s), HypothesisKind.Mixture,
+                    claimed.Id, claimed.NativePrecision, other.Id, other.NativePrecision, s));
+                prior.Add(options.MixturePrior / mixtureCount);
+            }
+
+        hypotheses.Add(new Hypothesis(Hypothesis.UnknownId, HypothesisKind.Unknown, null, null));
+        prior.Add(options.UnknownPrior);
+
+        var total = prior.Sum();
+        return new HypothesisSpace(catalog, claimed.Id, hypotheses, prior.Select(p => Math.Log(p / total)).ToArray());
+    }
+}

@@ -1,0 +1,131 @@
+namespace Verifier.Targets.Http;
+
+using System.Text;
+using System.Text.Json;
+using Verifier.Core.Chat;
+using Verifier.Core.Observations;
+
+/// <summary>
+/// Parses chat completions of every dialect into <see cref="ChatReply"/>: reasoning from a separate field
+/// (reasoning_content, or reasoning in newer vLLM/SGLang), else from "&lt;think&gt;…&lt;/think&gt;" in the content, or from a
+/// closing tag alone (the template forced "&lt;think&gt;\n" into the prompt). Works on the raw bytes, so rescoring a stored
+/// exchange gives the same reply.
+/// </summary>
+public static class ReplyParser
+{
+    /// <summary>Parses a non-streaming body; null when it is not a chat completion (malformed).</summary>
+    public static ChatReply? ParseCompletion(ReadOnlySpan<byte> body, int exchangeSequence)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body.ToArray());
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array || choices.GetArrayLength() == 0)
+                return null;
+            var choice = choices[0];
+            if (!choice.TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.Object) return null;
+            return Build(Str(message, "content") ?? "", Str(message, "reasoning_content") ?? Str(message, "reasoning"),
+                Str(choice, "finish_reason"), Str(root, "model"), Str(root, "system_fingerprint"), Usage(root), exchangeSequence);
+        }
+        catch (JsonException) { return null; }
+    }
+
+    /// <summary>Result of reading an SSE body: the reply (null if unusable) and whether it ended properly with [DONE].</summary>
+    public sealed record StreamParse(ChatReply? Reply, bool Complete, bool Malformed, int Deltas);
+
+    /// <summary>Accumulates SSE chunks ("data: {json}" lines, "data: [DONE]" at the end).</summary>
+    public sealed class StreamAccumulator
+    {
+        private readonly StringBuilder content = new();
+        private readonly StringBuilder reasoning = new();
+        private bool sawReasoningField;
+        private string? finish, model, fingerprint;
+        private TokenUsage? usage;
+        private readonly StringBuilder pending = new();
+
+        public bool Done { get; private set; }
+        public bool Malformed { get; private set; }
+        public int Deltas { get; private set; }
+
+        /// <summary>Feeds decoded text; returns true when this text carried the first content or reasoning token.</summary>
+        public bool Feed(string text)
+        {
+            var before = Deltas;
+            pending.Append(text);
+            while (true)
+            {
+                var s = pending.ToString();
+                var nl = s.IndexOf('\n', StringComparison.Ordinal);
+                if (nl < 0) break;
+                Line(s[..nl].TrimEnd('\r'));
+                pending.Remove(0, nl + 1);
+            }
+            return before == 0 && Deltas > 0;
+        }
+
+        /// <summary>The stream ended: a trailing partial line means it was cut mid-chunk.</summary>
+        public StreamParse Finish(int exchangeSequence)
+        {
+            var cut = pending.ToString().Trim().Length > 0;
+            if (cut && !Done) Line(pending.ToString().Trim()); // try it: a complete last line without newline is fine
+            var reply = Malformed && Deltas == 0 ? null
+                : Build(content.ToString(), sawReasoningField ? reasoning.ToString() : null, finish, model, fingerprint, usage, exchangeSequence);
+            return new StreamParse(reply, Done, Malformed, Deltas);
+        }
+
+        private void Line(string line)
+        {
+            if (!line.StartsWith("data:", StringComparison.Ordinal)) return; // comments, event:, id:, blank lines
+            var data = line[5..].Trim();
+            if (data == "[DONE]") { Done = true; return; }
+            if (data.Length == 0) return;
+            try
+            {
+                using var doc = JsonDocument.Parse(data);
+                var root = doc.RootElement;
+                model ??= Str(root, "model");
+                fingerprint ??= Str(root, "system_fingerprint");
+                if (Usage(root) is { } u) usage = u;
+                if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0)
+                {
+                    var choice = choices[0];
+                    finish = Str(choice, "finish_reason") ?? finish;
+                    if (choice.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object)
+                    {
+                        var r = Str(delta, "reasoning_content") ?? Str(delta, "reasoning");
+                        var c = Str(delta, "content");
+                        if (!string.IsNullOrEmpty(r)) { reasoning.Append(r); sawReasoningField = true; Deltas++; }
+                        if (!string.IsNullOrEmpty(c)) { content.Append(c); Deltas++; }
+                    }
+                }
+            }
+            catch (JsonException) { Malformed = true; }
+        }
+    }
+
+    public static ChatReply Build(string content, string? reasoningField, string? finish, string? model, string? fingerprint, TokenUsage? usage, int sequence)
+    {
+        if (!string.IsNullOrEmpty(reasoningField))
+            return new ChatReply(content, reasoningField, ReasoningStyle.ReasoningField, finish, model, fingerprint, usage, sequence);
+        var close = content.IndexOf("</think>", StringComparison.Ordinal);
+        if (close < 0) return new ChatReply(content, null, ReasoningStyle.None, finish, model, fingerprint, usage, sequence);
+        var open = content.IndexOf("<think>", StringComparison.Ordinal);
+        var answer = content[(close + "</think>".Length)..].TrimStart();
+        return open >= 0 && open < close
+            ? new ChatReply(answer, content[(open + "<think>".Length)..close].Trim(), ReasoningStyle.ThinkTags, finish, model, fingerprint, usage, sequence)
+            : new ChatReply(answer, content[..close].Trim(), ReasoningStyle.ClosingTagOnly, finish, model, fingerprint, usage, sequence);
+    }
+
+    public static TokenUsage? Usage(JsonElement root)
+    {
+        if (!root.TryGetProperty("usage", out var u) || u.ValueKind != JsonValueKind.Object) return null;
+        int? reasoning = u.TryGetProperty("completion_tokens_details", out var d) && d.ValueKind == JsonValueKind.Object ? Int(d, "reasoning_tokens") : null;
+        return new TokenUsage(Int(u, "prompt_tokens"), Int(u, "completion_tokens"), reasoning);
+    }
+
+    private static string? Str(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static int? Int(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : null;
+}

@@ -1,0 +1,296 @@
+namespace Verifier.Targets.Http;
+
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Polly;
+using Polly.Retry;
+using Verifier.Core.Audits;
+using Verifier.Core.Chat;
+using Verifier.Core.Observations;
+using Verifier.Core.Probes;
+
+/// <summary>A request's final response after retries, with every attempt's raw exchange.</summary>
+public sealed record TargetCall(ProbeResponse Response, IReadOnlyList<Exchange> Exchanges);
+
+/// <summary>
+/// Typed HttpClient for OpenAI-compatible endpoints. Every attempt is one <see cref="Exchange"/> (bytes as sent and
+/// received, Authorization redacted). Faults (429 with Retry-After, 5xx, timeouts, refused connections, malformed JSON,
+/// truncated streams) are retried with exponential backoff and seeded jitter through a Polly pipeline, then returned
+/// as a failed response — no exception leaves this class except cancellation by the caller.
+/// </summary>
+public sealed class TargetClient
+{
+    private const string Redacted = "[redacted]";
+    private static readonly HashSet<string> SecretHeaders = new(["Authorization", "Proxy-Authorization", "api-key", "x-api-key", "Cookie"], StringComparer.OrdinalIgnoreCase);
+
+    private readonly HttpClient http;
+    private readonly TargetEndpoint endpoint;
+    private readonly ClientOptions options;
+    private readonly TimeProvider time;
+    private readonly ExchangeLog log;
+    private readonly AttemptBudget budget;
+    private readonly ResiliencePipeline<Attempt> pipeline;
+    private readonly Random jitter;
+    private readonly object jitterGate = new();
+
+    public TargetClient(HttpClient http, TargetEndpoint endpoint, ClientOptions? options = null, ExchangeLog? log = null, AttemptBudget? budget = null, TimeProvider? time = null)
+    {
+        this.http = http;
+        this.endpoint = endpoint;
+        this.options = options ?? new ClientOptions();
+        this.time = time ?? TimeProvider.System;
+        this.log = log ?? new ExchangeLog();
+        this.budget = budget ?? AttemptBudget.Unlimited;
+        // Per-attempt timeouts are ours (reasoning replies can take minutes). A shared client that already sent requests
+        // cannot be changed: then its own Timeout also applies (register typed clients with an infinite Timeout).
+        if (http.Timeout != Timeout.InfiniteTimeSpan)
+        {
+            try { http.Timeout = Timeout.InfiniteTimeSpan; }
+            catch (InvalidOperationException) { }
+        }
+        jitter = new Random(this.options.JitterSeed);
+        pipeline = new ResiliencePipelineBuilder<Attempt> { TimeProvider = this.time }
+            .AddRetry(new RetryStrategyOptions<Attempt>
+            {
+                MaxRetryAttempts = Math.Max(0, this.options.MaxAttempts - 1),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Retryable: true } a && (a.RetryAfter is null || a.RetryAfter <= this.options.MaxRetryAfter) && this.budget.Remaining != 0 && !this.budget.Expired),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } a ? RetryDelay(a, args.AttemptNumber) : this.options.BaseDelay),
+            })
+            .Build();
+    }
+
+    public ExchangeLog Log => log;
+    public TargetEndpoint Endpoint => endpoint;
+
+    /// <summary>Runs every request of a probe instance (the engine's execute delegate).</summary>
+    public async Task<ProbeExecution> ExecuteAsync(ProbeInstance instance, CancellationToken cancellationToken)
+    {
+        var responses = new List<ProbeResponse>();
+        var exchanges = new List<Exchange>();
+        for (var i = 0; i < instance.Requests.Count; i++)
+        {
+            var call = await SendAsync(instance.ProbeId, instance.Requests[i], cancellationToken).ConfigureAwait(false);
+            responses.Add(call.Response with { RequestIndex = i });
+            exchanges.AddRange(call.Exchanges);
+        }
+        return new ProbeExecution(responses, exchanges);
+    }
+
+    public Task<TargetCall> SendAsync(string probeId, ProbeRequest request, CancellationToken cancellationToken) => request.Kind switch
+    {
+        ProbeRequestKind.Chat => ChatAsync(probeId, request, cancellationToken),
+        ProbeRequestKind.Get => RunAsync(probeId, HttpMethod.Get, endpoint.Resolve(request.Path ?? "/"), null, false, cancellationToken),
+        _ => RunAsync(probeId, HttpMethod.Post, endpoint.Resolve(request.Path ?? "/"), Encoding.UTF8.GetBytes(request.JsonBody ?? "{}"), false, cancellationToken),
+    };
+
+    public Task<TargetCall> ChatAsync(string probeId, ProbeRequest request, CancellationToken cancellationToken) =>
+        RunAsync(probeId, HttpMethod.Post, endpoint.ChatUrl, ChatBody(request), request.Stream, cancellationToken);
+
+    /// <summary>The request body exactly as it goes on the wire.</summary>
+    public byte[] ChatBody(ProbeRequest request)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("model", endpoint.Model);
+            w.WriteStartArray("messages");
+            foreach (var m in request.Messages)
+            {
+                w.WriteStartObject();
+                w.WriteString("role", m.Role);
+                w.WriteString("content", m.Content);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            if (request.MaxTokens > 0) w.WriteNumber("max_tokens", request.MaxTokens);
+            if (request.Temperature is { } t) w.WriteNumber("temperature", t);
+            if (request.TopP is { } p) w.WriteNumber("top_p", p);
+            w.WriteBoolean("stream", request.Stream);
+            Dialects.WriteExtras(endpoint.Dialect, w, request.Stream);
+            w.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    private async Task<TargetCall> RunAsync(string probeId, HttpMethod method, Uri url, byte[]? body, bool stream, CancellationToken cancellationToken)
+    {
+        var exchanges = new List<Exchange>();
+        var attemptNo = 0;
+        Attempt last;
+        try
+        {
+            last = await pipeline.ExecuteAsync(async ct =>
+            {
+                attemptNo++;
+                if (!budget.TryTake()) return Attempt.OutOfBudget;
+                var a = await AttemptAsync(probeId, method, url, body, stream, attemptNo, ct).ConfigureAwait(false);
+                exchanges.Add(a.Exchange!);
+                log.Add(a.Exchange!);
+                return a;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; }
+        catch (Exception e) // never escape: the pipeline itself failing is a failed observation too
+        {
+            last = Attempt.Failed($"client error: {e.GetType().Name}");
+        }
+
+        var ex = last.Exchange;
+        var response = new ProbeResponse(0, last.Delivered, ex?.StatusCode, last.Reply,
+            ex is null ? null : Encoding.UTF8.GetString(ex.ResponseBody), ex?.Sequence, ex?.TimeToFirstToken, last.TokensPerSecond,
+            last.Delivered ? null : last.Failure ?? ex?.Error ?? ex?.Outcome.ToString());
+        return new TargetCall(response, exchanges);
+    }
+
+    private async Task<Attempt> AttemptAsync(string probeId, HttpMethod method, Uri url, byte[]? body, bool stream, int attempt, CancellationToken cancellationToken)
+    {
+        var sequence = log.NextSequence();
+        var startedAt = time.GetUtcNow();
+        var clock = Stopwatch.StartNew();
+        using var request = new HttpRequestMessage(method, url);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        }
+        request.Headers.Accept.ParseAdd(stream ? "text/event-stream" : "application/json");
+        if (!string.IsNullOrEmpty(endpoint.ApiKey)) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
+        var requestHeaders = Headers(request.Headers, request.Content?.Headers);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.AttemptTimeout);
+        var received = new MemoryStream();
+        int? status = null;
+        IReadOnlyDictionary<string, string> responseHeaders = new Dictionary<string, string>();
+        TimeSpan? ttft = null;
+        Exchange Make(ExchangeOutcome outcome, string? error, TokenUsage? usage) =>
+            new(sequence, probeId, method.Method, url.ToString(), requestHeaders, body ?? [], status, responseHeaders, received.ToArray(),
+                outcome, error, startedAt, clock.Elapsed, ttft, usage, attempt);
+
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+            responseHeaders = Headers(response.Headers, response.Content.Headers);
+            var retryAfter = RetryAfter(response);
+            await using var bodyStream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+
+            if (!response.IsSuccessStatusCode)
+            {
+                await bodyStream.CopyToAsync(received, timeout.Token).ConfigureAwait(false);
+                var retryable = status is 429 or 408 || status >= 500;
+                return new Attempt(Make(ExchangeOutcome.HttpError, $"HTTP {status}", null), null, Delivered: !retryable, Retryable: retryable, retryAfter);
+            }
+
+            if (stream && IsEventStream(response))
+                return await ReadStreamAsync(bodyStream, received, sequence, clock, t => ttft = t, Make, timeout.Token).ConfigureAwait(false);
+
+            await bodyStream.CopyToAsync(received, timeout.Token).ConfigureAwait(false);
+            if (url == endpoint.ChatUrl)
+            {
+                var reply = ReplyParser.ParseCompletion(received.ToArray(), sequence);
+                if (reply is null) return new Attempt(Make(ExchangeOutcome.Malformed, "response is not a chat completion", null), null, false, true, null);
+                return new Attempt(Make(ExchangeOutcome.Ok, null, reply.Usage), reply, true, false, null);
+            }
+            if (!IsJson(received.ToArray())) return new Attempt(Make(ExchangeOutcome.Malformed, "response is not JSON", null), null, false, true, null);
+            return new Attempt(Make(ExchangeOutcome.Ok, null, null), null, true, false, null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new Attempt(Make(ExchangeOutcome.Timeout, $"no complete response within {options.AttemptTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s", null), null, false, true, null);
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused } || e.HttpRequestError == HttpRequestError.ConnectionError && status is null)
+        {
+            return new Attempt(Make(ExchangeOutcome.Refused, "connection refused", null), null, false, true, null);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            // A body cut off mid-way is a truncation; anything before a status line is a network error. The message is
+            // a type name only: exception texts can carry URLs with credentials.
+            var outcome = status is null ? ExchangeOutcome.NetworkError : ExchangeOutcome.Truncated;
+            return new Attempt(Make(outcome, $"{outcome}: {e.GetType().Name}", null), null, false, true, null);
+        }
+    }
+
+    private async Task<Attempt> ReadStreamAsync(Stream body, MemoryStream received, int sequence, Stopwatch clock, Action<TimeSpan> firstToken,
+        Func<ExchangeOutcome, string?, TokenUsage?, Exchange> make, CancellationToken ct)
+    {
+        var acc = new ReplyParser.StreamAccumulator();
+        var decoder = Encoding.UTF8.GetDecoder();
+        var bytes = new byte[8192];
+        var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
+        TimeSpan? first = null, lastToken = null;
+        try
+        {
+            int n;
+            while ((n = await body.ReadAsync(bytes, ct).ConfigureAwait(false)) > 0)
+            {
+                received.Write(bytes, 0, n);
+                var c = decoder.GetChars(bytes, 0, n, chars, 0);
+                var before = acc.Deltas;
+                if (acc.Feed(new string(chars, 0, c))) { first = clock.Elapsed; firstToken(first.Value); }
+                if (acc.Deltas > before) lastToken = clock.Elapsed;
+            }
+        }
+        catch (IOException)
+        {
+            var cut = acc.Finish(sequence);
+            return new Attempt(make(ExchangeOutcome.Truncated, "stream broke off", cut.Reply?.Usage), null, false, true, null);
+        }
+        var parsed = acc.Finish(sequence);
+        if (!parsed.Complete) return new Attempt(make(ExchangeOutcome.Truncated, "stream ended without [DONE]", parsed.Reply?.Usage), null, false, true, null);
+        if (parsed.Reply is null || parsed.Malformed) return new Attempt(make(ExchangeOutcome.Malformed, "stream chunk is not JSON", parsed.Reply?.Usage), null, false, true, null);
+        double? rate = null;
+        if (first is { } f && lastToken is { } l && l > f)
+            rate = (parsed.Reply.Usage?.CompletionTokens ?? parsed.Deltas) / (l - f).TotalSeconds;
+        return new Attempt(make(ExchangeOutcome.Ok, null, parsed.Reply.Usage), parsed.Reply, true, false, null) { TokensPerSecond = rate };
+    }
+
+    /// <summary>Retry-After honoured when within <see cref="ClientOptions.MaxRetryAfter"/> (null = give up); else exponential backoff with seeded jitter.</summary>
+    private TimeSpan? RetryDelay(Attempt a, int attemptNumber)
+    {
+        if (a.RetryAfter is { } ra) return ra <= options.MaxRetryAfter ? ra : null;
+        var exp = options.BaseDelay.TotalMilliseconds * Math.Pow(2, attemptNumber);
+        double factor;
+        lock (jitterGate) factor = 0.5 + jitter.NextDouble(); // ±50 % jitter spreads retries of parallel audits
+        return TimeSpan.FromMilliseconds(Math.Min(options.MaxDelay.TotalMilliseconds, exp * factor));
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var h = response.Headers.RetryAfter;
+        if (h?.Delta is { } d) return d;
+        if (h?.Date is { } date) { var wait = date - time.GetUtcNow(); return wait > TimeSpan.Zero ? wait : TimeSpan.Zero; }
+        return null;
+    }
+
+    private static bool IsEventStream(HttpResponseMessage r) =>
+        r.Content.Headers.ContentType?.MediaType is null or "text/event-stream";
+
+    private static bool IsJson(byte[] body)
+    {
+        try { using var _ = JsonDocument.Parse(body); return true; }
+        catch (JsonException) { return false; }
+    }
+
+    private static Dictionary<string, string> Headers(System.Net.Http.Headers.HttpHeaders headers, System.Net.Http.Headers.HttpHeaders? content)
+    {
+        var d = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (k, v) in headers) d[k] = SecretHeaders.Contains(k) ? Redacted : string.Join(", ", v);
+        if (content is not null) foreach (var (k, v) in content) d[k] = string.Join(", ", v);
+        return d;
+    }
+
+    private sealed record Attempt(Exchange? Exchange, ChatReply? Reply, bool Delivered, bool Retryable, TimeSpan? RetryAfter)
+    {
+        public double? TokensPerSecond { get; init; }
+        public string? Failure { get; init; }
+        public static Attempt OutOfBudget => new(null, null, false, false, null) { Failure = "audit budget exhausted (requests or wall time)" };
+        public static Attempt Failed(string why) => new(null, null, false, false, null) { Failure = why };
+    }
+}

@@ -1,0 +1,109 @@
+namespace Verifier.Core.Tests.Evidence;
+
+using Verifier.Core.Evidence;
+using Verifier.Core.Probes;
+using Verifier.Core.Tests.Audits;
+
+public class EvidenceModelTests
+{
+    private static readonly EvidenceOptions Options = EvidenceOptions.Default;
+
+    [Fact]
+    public void Hypothesis_space_has_builds_mixtures_and_unknown_with_a_structured_prior()
+    {
+        var space = HypothesisSpace.Create(Sim.Catalog, "r1-distill-qwen-7b@int4", Options);
+        var builds = Sim.Catalog.Variants.Sum(v => v.Precisions.Count);
+        var mixtures = (Sim.Catalog.Variants.Count - 1) * Options.MixtureShares.Count;
+        Assert.Equal(builds + mixtures + 1, space.Count);
+        Assert.Equal("r1-distill-qwen-7b", space.ClaimedVariant);
+        Assert.Equal(1.0, space.LogPrior.Sum(Math.Exp), 9);
+        Assert.Equal(Options.UnknownPrior, Math.Exp(space.LogPrior[space.IndexOf("unknown")]), 9);
+        Assert.Equal(Options.MixturePrior, space.Hypotheses.Select((h, i) => (h, i)).Where(x => x.h.Kind == HypothesisKind.Mixture).Sum(x => Math.Exp(space.LogPrior[x.i])), 9);
+        Assert.Equal((1 - 0.07) / Sim.Catalog.Variants.Count, space.ClaimPrior, 9);
+        Assert.True(space.IndexOf("mix:r1-distill-qwen-7b+deepseek-r1@0.2") >= 0);
+        Assert.True(space.LogPrior[space.IndexOf("r1-distill-qwen-7b@bf16")] > space.LogPrior[space.IndexOf("r1-distill-qwen-7b@int4")]);
+    }
+
+    [Fact]
+    public void Weak_pass_rates_follow_published_scores_tiers_and_precision()
+    {
+        var r1 = Sim.Catalog.Get("deepseek-r1");
+        var small = Sim.Catalog.Get("r1-distill-qwen-1.5b");
+        double Rate(Verifier.Core.Catalog.Variant v, string p, string tier) => CapabilityModel.WeakPassRate(v, Sim.Catalog.FindPrecision(p), ProbeCategory.Reasoning, tier);
+        Assert.True(Rate(r1, "fp8", "t3") > Rate(small, "bf16", "t3"));
+        Assert.True(Rate(r1, "fp8", "t1") > Rate(r1, "fp8", "t2"));
+        Assert.True(Rate(r1, "fp8", "t3") > Rate(r1, "fp8", "t4"));
+        Assert.True(Rate(r1, "gguf-iq1_s", "t3") < Rate(r1, "fp8", "t3"));
+        Assert.Equal(Rate(small, "bf16", "t3") * 0.94, Rate(small, "int4", "t3"), 9); // small-model recovery
+    }
+
+    [Fact]
+    public void Reference_counts_sharpen_the_predictive_and_other_precisions_borrow_them()
+    {
+        var refs = new Verifier.Core.References.ReferenceSet([Sim.Reference("r1-distill-llama-8b", "bf16", 1000, new Random(3))], "hash-1");
+        var model = new CapabilityModel(Sim.Catalog, Options, refs);
+        var native = model.ForBuild("r1-distill-llama-8b", "bf16", ProbeCategory.Reasoning, "t3");
+        var int4 = model.ForBuild("r1-distill-llama-8b", "int4", ProbeCategory.Reasoning, "t3");
+        var weak = model.ForBuild("r1-distill-llama-70b", "bf16", ProbeCategory.Reasoning, "t3");
+        Assert.False(native.Weak);
+        Assert.False(int4.Weak);
+        Assert.True(weak.Weak);
+        Assert.Equal(Options.WeakPseudoCount + Options.ReferenceCountCap, native.Total, 6); // 1000 outcomes, capped
+        Assert.Equal(Options.WeakPseudoCount, weak.Total, 9);
+        Assert.True(int4.Alpha[0] / int4.Total < native.Alpha[0] / native.Total);
+    }
+
+    [Fact]
+    public void Log_space_posterior_survives_thousands_of_extreme_observations()
+    {
+        var space = HypothesisSpace.Create(Sim.Catalog, "deepseek-r1", Options);
+        var ledger = EvidenceLedger.Create(space, new CapabilityModel(Sim.Catalog, Options), Options);
+        for (var i = 0; i < 3000; i++)
+        {
+            var family = i % 3 == 0 ? "qwen" : "llama3";
+            (ledger, _) = ledger.Apply(new ProbeOutcome($"t{i}", ProbeCategory.Tokenizer, "family", "family:" + family, family, [i], Sim.TokenizerLikelihoods(family)));
+            (ledger, _) = ledger.Apply(new ProbeOutcome($"c{i}", ProbeCategory.Reasoning, "t4", i % 2 == 0 ? "pass" : "fail", "", [i]));
+        }
+        var posterior = ledger.Posterior();
+        Assert.All(posterior, p => Assert.True(double.IsFinite(p) && p >= 0));
+        Assert.Equal(1.0, posterior.Sum(), 9);
+        Assert.All(ledger.LogPosterior(), lp => Assert.False(double.IsNaN(lp)));
+        // a 1:2 mix of qwen and llama tokenizers: a mixture or unknown must explain it, not a pure build
+        var top = space.Hypotheses[Array.IndexOf(posterior, posterior.Max())];
+        Assert.NotEqual(HypothesisKind.Build, top.Kind);
+    }
+
+    [Fact]
+    public void LogSumExp_is_stable()
+    {
+        Assert.Equal(1000 + Math.Log(2), LogMath.LogSumExp([1000, 1000]), 9);
+        Assert.Equal(-1000 + Math.Log(2), LogMath.LogSumExp([-1000, -1000]), 9);
+        Assert.Equal(double.NegativeInfinity, LogMath.LogSumExp([double.NegativeInfinity, double.NegativeInfinity]));
+        Assert.Equal([0.5, 0.5], LogMath.Normalize([-1e6, -1e6]));
+    }
+
+    [Fact]
+    public void Deterministic_evidence_is_floored_and_mixtures_combine_per_exchange()
+    {
+        var space = HypothesisSpace.Create(Sim.Catalog, "deepseek-r1", Options);
+        var ledger = EvidenceLedger.Create(space, new CapabilityModel(Sim.Catalog, Options), Options);
+        var (_, item) = ledger.Apply(new ProbeOutcome("t", ProbeCategory.Tokenizer, "family", "family:qwen", "qwen", [1], Sim.TokenizerLikelihoods("qwen")));
+        Assert.Equal(Math.Log(1e-3), item.LogLikelihoods["deepseek-r1@fp8"], 9);  // floor, not -30
+        Assert.Equal(0, item.LogLikelihoods["r1-distill-qwen-7b@bf16"], 9);
+        Assert.Equal(Math.Log(0.7 * 1e-3 + 0.3), item.LogLikelihoods["mix:deepseek-r1+r1-distill-qwen-7b@0.3"], 9);
+        Assert.Equal(Math.Log(0.25), item.LogLikelihoods["unknown"], 9);
+    }
+
+    [Fact]
+    public void Expected_information_prefers_a_cheap_tokenizer_probe_at_the_start()
+    {
+        var space = HypothesisSpace.Create(Sim.Catalog, "deepseek-r1", Options);
+        var ledger = EvidenceLedger.Create(space, new CapabilityModel(Sim.Catalog, Options), Options);
+        var candidates = Sim.Candidates(3, 1, 1);
+        var pick = ProbeSelection.Choose(ledger, candidates, ProbeSelection.DefaultPredictor, _ => true);
+        Assert.Equal(ProbeCategory.Tokenizer, candidates[pick].Category);
+        var posterior = ledger.Posterior();
+        var tokInfo = ProbeSelection.ExpectedInformation(ledger, posterior, candidates[pick], ProbeSelection.DefaultPredictor);
+        Assert.InRange(tokInfo, 0.5, Math.Log(4)); // three families + other: at most ln 4 nats
+    }
+}
