@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Starts a local PostgreSQL for the verifier when none is configured: installs Debian's package if missing,
+# initialises a cluster under $PGROOT (default /tmp/verifier-pg) and listens on 127.0.0.1:$PGPORT (default 55432).
+# Idempotent. Prints the connection string on its last line.
+set -euo pipefail
+PGROOT=${PGROOT:-/tmp/verifier-pg}
+PGPORT=${PGPORT:-55432}
+if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+  echo "installing postgresql from Debian's packages" >&2
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >&2
+fi
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$1"; else sh -c "$1"; fi; }
+mkdir -p "$PGROOT"
+[ "$(id -u)" = 0 ] && chown postgres:postgres "$PGROOT"
+if [ ! -f "$PGROOT/data/PG_VERSION" ]; then
+  as_pg "$PGBIN/initdb -D $PGROOT/data -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 -N" >/dev/null
+fi
+if ! as_pg "$PGBIN/pg_ctl -D $PGROOT/data status" >/dev/null 2>&1; then
+  as_pg "$PGBIN/pg_ctl -D $PGROOT/data -l $PGROOT/log -w -o \"-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGROOT -c max_connections=300 -c fsync=off\" start" >&2
+fi
+echo "Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=verifier"
