@@ -5,5 +5,16 @@ var root = new RootCommand("R1 Verifier: which DeepSeek-R1 variant really answer
 var bench = new Command("bench", "Benchmarks that print measured figures.");
 root.Subcommands.Add(bench);
 // Each command lives in Commands/<Name>Command.cs and exposes Create().
+root.Subcommands.Add(MigrateCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(KeysCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
 
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors) Console.Error.WriteLine("error: " + error.Message);
+    Console.Error.WriteLine("Run 'verifier --help' for usage.");
+    return ExitCodes.Error; // not 1: that exit code means "mismatch" for audits
+}
+return await parsed.InvokeAsync();

@@ -1,0 +1,71 @@
+namespace Verifier.Cli.Commands;
+
+using System.CommandLine;
+using Verifier.Core.Audits;
+using Verifier.Core.Catalog;
+using Verifier.Core.Reports;
+using Verifier.Storage;
+using Verifier.Targets.Audits;
+using Verifier.Targets.Http;
+
+/// <summary>`verifier audit`: one audit in-process, report on stdout, exit code from the verdict.</summary>
+public static class AuditCommand
+{
+    public static Command Create()
+    {
+        var db = CommonOptions.Db();
+        var endpoint = new Option<string>("--endpoint") { Description = "Server root of the OpenAI-compatible API, e.g. https://vendor.example/ (without /v1).", Required = true };
+        var model = new Option<string>("--model") { Description = "Model name to send.", Required = true };
+        var apiKey = new Option<string?>("--api-key") { Description = "Vendor API key (default: the VERIFIER_TARGET_API_KEY environment variable)." };
+        var claimed = new Option<string>("--claimed") { Description = "The variant the vendor claims, e.g. deepseek-r1 or r1-distill-qwen-7b@int4.", Required = true };
+        var dialect = new Option<string>("--dialect") { Description = "deepseek-api, vllm, sglang, llamacpp or ollama.", DefaultValueFactory = _ => "vllm" };
+        var json = new Option<bool>("--json") { Description = "Print the JSON report instead of Markdown." };
+        var output = new Option<string?>("--out") { Description = "Also write the report to FILE (.json, .md or .html)." };
+        var maxRequests = new Option<int>("--max-requests") { Description = "Request budget.", DefaultValueFactory = _ => AuditBudget.Default.MaxRequests };
+        var seed = new Option<int?>("--seed") { Description = "Probe seed (default: random)." };
+        var command = new Command("audit", "Audit one endpoint now. Exit code: 0 consistent, 1 mismatch, 2 inconclusive, 3 error.")
+        {
+            db, endpoint, model, apiKey, claimed, dialect, json, output, maxRequests, seed,
+        };
+        command.SetAction((result, ct) => CliRunner.Guard(async () =>
+        {
+            var claim = result.GetValue(claimed)!;
+            if (!VariantCatalog.Default.IsKnownBuild(claim))
+                throw new CliException($"--claimed '{claim}' is not a catalogued variant; known: {string.Join(", ", VariantCatalog.Default.Variants.Select(v => v.Id))} (optionally @precision).");
+            if (!Uri.TryCreate(result.GetValue(endpoint), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                throw new CliException($"--endpoint '{result.GetValue(endpoint)}' is not an absolute http(s) URL.");
+            if (result.GetValue(maxRequests) < 1) throw new CliException("--max-requests must be at least 1.");
+            var target = new TargetEndpoint(url, result.GetValue(model)!, Dialects.Parse(result.GetValue(dialect)!),
+                result.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("VERIFIER_TARGET_API_KEY"));
+            var budget = AuditBudget.Default with { MaxRequests = result.GetValue(maxRequests) };
+            var plan = AuditSuite.Plan(claim, budget, result.GetValue(seed) ?? Random.Shared.Next());
+
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var audit = await TargetAudit.RunAsync(plan, http, target, AuditSuite.Score, cancellationToken: ct);
+
+            var auditId = "not stored";
+            if (CommonOptions.Database(result, db) is { } cs)
+            {
+                await using var context = new VerifierDb(VerifierDb.Options(cs));
+                auditId = (await StandaloneAudits.SaveAsync(context, "openai", url.AbsoluteUri, target.Model, Dialects.Name(target.Dialect), null, claim, budget, audit, ct)).ToString();
+            }
+            var report = new ReportContext(auditId, target.ToString(), DateTimeOffset.UtcNow);
+            Console.WriteLine(result.GetValue(json) ? AuditReports.ToJson(audit, report) : AuditReports.ToMarkdown(audit, report));
+            if (result.GetValue(output) is { } file) await File.WriteAllTextAsync(file, Render(file, audit, report), ct);
+            return audit.Verdict.Kind switch
+            {
+                VerdictKind.Consistent => ExitCodes.Consistent,
+                VerdictKind.Mismatch => ExitCodes.Mismatch,
+                _ => ExitCodes.Inconclusive,
+            };
+        }));
+        return command;
+    }
+
+    public static string Render(string file, AuditResult audit, ReportContext report) => Path.GetExtension(file).ToLowerInvariant() switch
+    {
+        ".json" => AuditReports.ToJson(audit, report),
+        ".html" or ".htm" => AuditReports.ToHtml(audit, report),
+        _ => AuditReports.ToMarkdown(audit, report),
+    };
+}

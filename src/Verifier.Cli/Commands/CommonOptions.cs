@@ -1,0 +1,35 @@
+namespace Verifier.Cli.Commands;
+
+using System.CommandLine;
+
+public static class CommonOptions
+{
+    public static Option<string?> Db() => new("--db") { Description = "Npgsql connection string (default: the VERIFIER_DB environment variable)." };
+
+    /// <summary>The database from --db or VERIFIER_DB; null when neither is set.</summary>
+    public static string? Database(ParseResult result, Option<string?> db) =>
+        result.GetValue(db) ?? Environment.GetEnvironmentVariable("VERIFIER_DB");
+
+    public static string RequireDatabase(ParseResult result, Option<string?> db) =>
+        Database(result, db) ?? throw new CliException("No database: pass --db \"Host=...;Database=...\" or set VERIFIER_DB.");
+}
+
+/// <summary>A user-facing error: printed without a stack trace, exit code 3.</summary>
+public sealed class CliException(string message) : Exception(message);
+
+public static class CliRunner
+{
+    /// <summary>Runs a command body, turning expected failures into a message on stderr and exit code 3.</summary>
+    public static async Task<int> Guard(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception e) when (e is CliException or ArgumentException or InvalidOperationException or FileNotFoundException or InvalidDataException or Npgsql.NpgsqlException or UriFormatException)
+        {
+            await Console.Error.WriteLineAsync("error: " + e.Message);
+            return ExitCodes.Error;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+namespace Verifier.Service.Api;
+
+// Request and response bodies of /api/v1. Strings rather than enums in requests so a bad value is a
+// validation error naming the field, not a JSON error.
+
+public sealed record BudgetDto(int? MaxRequests, long? MaxTokens, int? MaxWallSeconds);
+
+public sealed record CreateTargetRequest(
+    string? Name, string? Kind, string? BaseUrl, string? Model, string? ApiKey, string? Dialect, string? Path, string? ClaimedVariant);
+
+public sealed record PatchTargetRequest(
+    string? Name, string? BaseUrl, string? Model, string? ApiKey, string? Dialect, string? Path, string? ClaimedVariant);
+
+public sealed record ScheduleRequest(string? Cron, string? Suite, BudgetDto? Budget);
+
+public sealed record SpotCheckRequest(BudgetDto? Budget);
+
+public sealed record CreateKeyRequest(string? Role, string? Name);
+
+public sealed record ScheduleDto(string Cron, string? Suite, BudgetDto? Budget, DateTimeOffset? NextFireUtc);
+
+public sealed record TargetDto(
+    Guid Id, string Name, string Kind, string? BaseUrl, string? Model, string? Dialect, string? Path, string ClaimedVariant,
+    bool HasApiKey, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, ScheduleDto? Schedule);
+
+public sealed record CostDto(int Requests, long PromptTokens, long CompletionTokens, long WallTimeMs);
+
+public sealed record VerdictDto(string Kind, string ClaimedVariant, string? MostLikely, double ClaimPosterior, double DesignedFalseAccusationRate, string Summary, IReadOnlyList<PosteriorDto> Posterior);
+
+public sealed record PosteriorDto(string Hypothesis, double Posterior);
+
+public sealed record EvidenceDto(string ProbeId, string Category, string? Tier, string? Outcome, string Observed, string? Weighing, IReadOnlyList<int> Exchanges);
+
+public sealed record AuditDto(
+    Guid Id, Guid TargetId, string Status, string Trigger, string ClaimedVariant, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt, string? Error, string? SuiteVersion, string? SuiteHash, CostDto Cost, VerdictDto? Verdict, IReadOnlyList<EvidenceDto> Evidence);
+
+public sealed record AuditSummaryDto(Guid Id, string Status, string Trigger, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, string? Verdict, string? MostLikely);
+
+public sealed record PageDto<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
+
+public sealed record AuditLogEntryDto(long Seq, DateTimeOffset At, Guid? KeyId, string Action, string EntityType, string EntityId, System.Text.Json.JsonElement Data, string Hash);
+
+public sealed record ChainDto(bool Valid, long Entries, long? FirstBrokenSeq);
+
+public sealed record KeyCreatedDto(Guid Id, string Name, string Role, string Key);

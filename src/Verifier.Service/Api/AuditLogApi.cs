@@ -1,0 +1,58 @@
+namespace Verifier.Service.Api;
+
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Verifier.Service.Auth;
+using Verifier.Storage;
+
+public static class AuditLogApi
+{
+    public static RouteGroupBuilder MapAuditLog(this RouteGroupBuilder api)
+    {
+        api.MapGet("/audit-log", List).WithTags("audit-log").RequireAuthorization(Policies.Read);
+        api.MapGet("/audit-log/verify", Verify).WithTags("audit-log").RequireAuthorization(Policies.Read);
+        return api;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<AuditLogEntryDto>>, ValidationProblem>> List(long? after, int? limit, VerifierDb db, CancellationToken ct)
+    {
+        if (after is < 0) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = ["must be ≥ 0."] });
+        if (limit is < 1 or > 1000) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["must be between 1 and 1000."] });
+        var from = after ?? 0;
+        var rows = await db.AuditLog.AsNoTracking().Where(e => e.Seq > from).OrderBy(e => e.Seq).Take(limit ?? 100).ToListAsync(ct);
+        IReadOnlyList<AuditLogEntryDto> items = rows.Select(r => new AuditLogEntryDto(r.Seq, r.At, r.KeyId, r.Action, r.EntityType, r.EntityId,
+            JsonDocument.Parse(r.Data).RootElement.Clone(), Convert.ToHexStringLower(r.Hash))).ToList();
+        return TypedResults.Ok(items);
+    }
+
+    private static async Task<Ok<ChainDto>> Verify(VerifierDb db, CancellationToken ct)
+    {
+        var v = await AuditLogWriter.VerifyAsync(db, ct);
+        return TypedResults.Ok(new ChainDto(v.Valid, v.Entries, v.FirstBrokenSeq));
+    }
+}
+
+public static class KeysApi
+{
+    public static RouteGroupBuilder MapKeys(this RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/keys").WithTags("keys").RequireAuthorization(Policies.Admin);
+        g.MapPost("/", Create).Validate<CreateKeyRequest>();
+        g.MapDelete("/{id}", Revoke);
+        return api;
+    }
+
+    private static async Task<Created<KeyCreatedDto>> Create(CreateKeyRequest body, VerifierDb db, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var (row, key) = await KeyStore.CreateAsync(db, body.Role!, body.Name!, user.KeyId(), ct);
+        return TypedResults.Created($"/api/v1/keys/{row.Id}", new KeyCreatedDto(row.Id, row.Name, row.Role, key));
+    }
+
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> Revoke(string id, VerifierDb db, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
+        return await KeyStore.RevokeAsync(db, guid, user.KeyId(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+    }
+}

@@ -1,0 +1,138 @@
+namespace Verifier.Service.Api;
+
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Verifier.Core.Audits;
+using Verifier.Core.Reports;
+using Verifier.Service.Audits;
+using Verifier.Service.Auth;
+using Verifier.Storage;
+
+public static class AuditsApi
+{
+    public static RouteGroupBuilder MapAudits(this RouteGroupBuilder api)
+    {
+        api.MapPost("/targets/{id}/audits", SpotCheck).WithTags("audits").RequireAuthorization(Policies.Audit);
+        api.MapGet("/targets/{id}/audits", History).WithTags("audits").RequireAuthorization(Policies.Read);
+        api.MapGet("/audits/{id}", Get).WithTags("audits").RequireAuthorization(Policies.Read);
+        api.MapGet("/audits/{id}/report", Report).WithTags("audits").RequireAuthorization(Policies.Read);
+        return api;
+    }
+
+    private static async Task<Results<Accepted<AuditDto>, NotFound, ValidationProblem>> SpotCheck(
+        string id, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpRequest request,
+        VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
+        if (idempotencyKey is { Length: > 200 })
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["must be at most 200 characters."] });
+        var body = await ReadOptionalBodyAsync(request, ct);
+        if (body.Problem is not null) return body.Problem;
+
+        var target = await db.Targets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, ct);
+        if (target is null) return TypedResults.NotFound();
+        var key = idempotencyKey is null ? null : "spot:" + idempotencyKey;
+        if (key is not null && await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.TargetId == guid && a.IdempotencyKey == key, ct) is { } again)
+            return Accepted(await LoadDtoAsync(db, again.Id, ct));
+
+        var audit = AuditRunner.NewAudit(target, "spot", key, Budgets.From(body.Value?.Budget), user.KeyId());
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            db.Audits.Add(audit);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+            {
+                // the same key raced in from another request: answer with the audit that won
+                var winner = await db.Audits.AsNoTracking().FirstAsync(a => a.TargetId == guid && a.IdempotencyKey == key, ct);
+                return Accepted(await LoadDtoAsync(db, winner.Id, ct));
+            }
+            await AuditLogWriter.AppendAsync(db, user.KeyId(), "audit.requested", "audit", audit.Id.ToString(), new { targetId = guid, trigger = "spot", idempotencyKey }, ct);
+            await scheduling.EnqueueAuditAsync(audit.Id, ct);
+            await tx.CommitAsync(ct);
+        }
+        return Accepted(await LoadDtoAsync(db, audit.Id, ct));
+    }
+
+    private static Accepted<AuditDto> Accepted(AuditDto? dto) => TypedResults.Accepted($"/api/v1/audits/{dto!.Id}", dto);
+
+    private static async Task<(SpotCheckRequest? Value, ValidationProblem? Problem)> ReadOptionalBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength is 0 or null && !request.Headers.TransferEncoding.Any()) return (null, null);
+        SpotCheckRequest? body;
+        try
+        {
+            body = await request.ReadFromJsonAsync<SpotCheckRequest>(Paging.Json, ct);
+        }
+        catch (JsonException e)
+        {
+            return (null, TypedResults.ValidationProblem(new Dictionary<string, string[]> { [string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.')] = ["Invalid JSON."] }));
+        }
+        if (body is null) return (null, null);
+        var result = await new SpotCheckValidator().ValidateAsync(body, ct);
+        if (result.IsValid) return (body, null);
+        return (null, TypedResults.ValidationProblem(result.Errors.GroupBy(e => char.ToLowerInvariant(e.PropertyName[0]) + e.PropertyName[1..]).ToDictionary(g => g.Key, g => g.Select(x => x.ErrorMessage).ToArray())));
+    }
+
+    private static async Task<Results<Ok<AuditDto>, NotFound, ValidationProblem>> Get(string id, VerifierDb db, CancellationToken ct)
+    {
+        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
+        return await LoadDtoAsync(db, guid, ct) is { } dto ? TypedResults.Ok(dto) : TypedResults.NotFound();
+    }
+
+    private static async Task<Results<Ok<PageDto<AuditSummaryDto>>, NotFound, ValidationProblem>> History(string id, int? page, int? pageSize, VerifierDb db, CancellationToken ct)
+    {
+        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
+        if (!await db.Targets.AnyAsync(t => t.Id == guid, ct)) return TypedResults.NotFound();
+        var (p, size) = Paging.Normalize(page, pageSize);
+        var query = from a in db.Audits.AsNoTracking().Where(a => a.TargetId == guid)
+                    join v in db.Verdicts.AsNoTracking() on a.Id equals v.AuditId into vs
+                    from v in vs.DefaultIfEmpty()
+                    orderby a.CreatedAt descending
+                    select new AuditSummaryDto(a.Id, a.Status, a.Trigger, a.CreatedAt, a.FinishedAt, v == null ? null : v.Kind, v == null ? null : v.MostLikely);
+        var items = await query.Skip((p - 1) * size).Take(size).ToListAsync(ct);
+        return TypedResults.Ok(new PageDto<AuditSummaryDto>(items, p, size, await db.Audits.CountAsync(a => a.TargetId == guid, ct)));
+    }
+
+    private static async Task<IResult> Report(string id, string? format, VerifierDb db, CancellationToken ct)
+    {
+        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return problem!;
+        if (format is not (null or "json" or "md" or "html"))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = ["must be json, md or html."] });
+        var audit = await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.Id == guid, ct);
+        if (audit is null) return TypedResults.NotFound();
+        var result = await AuditResults.LoadAsync(db, guid, ct);
+        if (result is null) return TypedResults.Problem(statusCode: 409, title: $"Audit is {audit.Status}; a report exists once it has completed.");
+        var target = await db.Targets.AsNoTracking().FirstAsync(t => t.Id == audit.TargetId, ct);
+        var context = new ReportContext(guid.ToString(), $"{target.Name} ({target.BaseUrl ?? target.Path}, model {target.Model})", audit.FinishedAt ?? DateTimeOffset.UtcNow);
+        return format switch
+        {
+            "md" => TypedResults.Text(AuditReports.ToMarkdown(result, context), "text/markdown; charset=utf-8"),
+            "html" => TypedResults.Text(AuditReports.ToHtml(result, context), "text/html; charset=utf-8"),
+            _ => TypedResults.Text(AuditReports.ToJson(result, context), "application/json; charset=utf-8"),
+        };
+    }
+
+    internal static async Task<AuditDto?> LoadDtoAsync(VerifierDb db, Guid id, CancellationToken ct)
+    {
+        var a = await db.Audits.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (a is null) return null;
+        var v = await db.Verdicts.AsNoTracking().FirstOrDefaultAsync(x => x.AuditId == id, ct);
+        var evidence = await db.Evidence.AsNoTracking().Where(e => e.AuditId == id).OrderBy(e => e.Ordinal).ToListAsync(ct);
+        VerdictDto? verdict = null;
+        if (v is not null)
+        {
+            var posterior = JsonSerializer.Deserialize<List<HypothesisScore>>(v.Posterior, Paging.Json) ?? [];
+            verdict = new VerdictDto(v.Kind, v.ClaimedVariant, v.MostLikely, v.ClaimPosterior, v.DesignedFalseAccusationRate, v.Summary,
+                posterior.OrderByDescending(h => h.Posterior).Take(10).Select(h => new PosteriorDto(h.Hypothesis, h.Posterior)).ToList());
+        }
+        return new AuditDto(a.Id, a.TargetId, a.Status, a.Trigger, a.ClaimedVariant, a.CreatedAt, a.StartedAt, a.FinishedAt, a.Error,
+            a.SuiteVersion, a.SuiteHash, new CostDto(a.Requests, a.PromptTokens, a.CompletionTokens, a.WallMs), verdict,
+            evidence.Select(e => new EvidenceDto(e.ProbeId, e.Category, e.Tier, e.OutcomeKey, e.Observed, e.Weighing, e.ExchangeSeqs)).ToList());
+    }
+}

@@ -1,0 +1,121 @@
+namespace Verifier.Service.Api;
+
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Verifier.Service.Audits;
+using Verifier.Service.Auth;
+using Verifier.Storage;
+
+public static class TargetsApi
+{
+    public static RouteGroupBuilder MapTargets(this RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/targets").WithTags("targets");
+        g.MapPost("/", Create).Validate<CreateTargetRequest>().RequireAuthorization(Policies.Admin);
+        g.MapGet("/", List).RequireAuthorization(Policies.Read);
+        g.MapGet("/{id}", Get).RequireAuthorization(Policies.Read);
+        g.MapPatch("/{id}", Patch).Validate<PatchTargetRequest>().RequireAuthorization(Policies.Admin);
+        g.MapDelete("/{id}", Delete).RequireAuthorization(Policies.Admin);
+        return api;
+    }
+
+    private static async Task<Created<TargetDto>> Create(CreateTargetRequest body, VerifierDb db, VerifierSettings settings, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var row = new TargetRow
+        {
+            Id = Guid.NewGuid(), Name = body.Name!, Kind = body.Kind!, BaseUrl = body.BaseUrl, Model = body.Model,
+            Dialect = body.Dialect ?? (body.Kind == "openai" ? "vllm" : null), Path = body.Path, ClaimedVariant = body.ClaimedVariant!,
+            ApiKeyCipher = string.IsNullOrEmpty(body.ApiKey) ? null : settings.Secrets.Seal(body.ApiKey), CreatedAt = now, UpdatedAt = now,
+        };
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Targets.Add(row);
+        await db.SaveChangesAsync(ct);
+        await AuditLogWriter.AppendAsync(db, user.KeyId(), "target.created", "target", row.Id.ToString(), Describe(row), ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.Created($"/api/v1/targets/{row.Id}", ToDto(row, null, null));
+    }
+
+    private static async Task<Ok<PageDto<TargetDto>>> List(VerifierDb db, Scheduling scheduling, int? page, int? pageSize, CancellationToken ct)
+    {
+        var (p, size) = Paging.Normalize(page, pageSize);
+        var query = db.Targets.AsNoTracking().Where(t => t.DeletedAt == null);
+        var rows = await query.OrderBy(t => t.CreatedAt).Skip((p - 1) * size).Take(size).ToListAsync(ct);
+        var ids = rows.Select(r => r.Id).ToList();
+        var schedules = await db.Schedules.AsNoTracking().Where(s => ids.Contains(s.TargetId)).ToDictionaryAsync(s => s.TargetId, ct);
+        var items = new List<TargetDto>();
+        foreach (var r in rows)
+        {
+            var s = schedules.GetValueOrDefault(r.Id);
+            items.Add(ToDto(r, s, s is null ? null : await scheduling.NextFireAsync(r.Id, ct)));
+        }
+        return TypedResults.Ok(new PageDto<TargetDto>(items, p, size, await query.CountAsync(ct)));
+    }
+
+    private static async Task<Results<Ok<TargetDto>, NotFound, ValidationProblem>> Get(string id, VerifierDb db, Scheduling scheduling, CancellationToken ct)
+    {
+        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
+        var row = await db.Targets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, ct);
+        if (row is null) return TypedResults.NotFound();
+        var s = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(x => x.TargetId == guid, ct);
+        return TypedResults.Ok(ToDto(row, s, s is null ? null : await scheduling.NextFireAsync(guid, ct)));
+    }
+
+    private static async Task<Results<Ok<TargetDto>, NotFound, ValidationProblem>> Patch(string id, PatchTargetRequest body, VerifierDb db, VerifierSettings settings, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var row = await db.Targets.FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, ct);
+        if (row is null) return TypedResults.NotFound();
+        if (row.Kind == "onnx" && (body.BaseUrl is not null || body.Model is not null))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["baseUrl"] = ["An onnx target has no baseUrl or model; set 'path'."] });
+        row.Name = body.Name ?? row.Name;
+        row.BaseUrl = body.BaseUrl ?? row.BaseUrl;
+        row.Model = body.Model ?? row.Model;
+        row.Dialect = body.Dialect ?? row.Dialect;
+        row.Path = body.Path ?? row.Path;
+        row.ClaimedVariant = body.ClaimedVariant ?? row.ClaimedVariant;
+        if (body.ApiKey is not null) row.ApiKeyCipher = body.ApiKey.Length == 0 ? null : settings.Secrets.Seal(body.ApiKey);
+        row.UpdatedAt = DateTimeOffset.UtcNow;
+        await db.SaveChangesAsync(ct);
+        var changed = new List<string>();
+        foreach (var (name, value) in new (string, object?)[] { ("name", body.Name), ("baseUrl", body.BaseUrl), ("model", body.Model), ("dialect", body.Dialect), ("path", body.Path), ("claimedVariant", body.ClaimedVariant), ("apiKey", body.ApiKey) })
+            if (value is not null) changed.Add(name);
+        await AuditLogWriter.AppendAsync(db, user.KeyId(), "target.updated", "target", row.Id.ToString(), new { changed, target = Describe(row) }, ct);
+        await tx.CommitAsync(ct);
+        var s = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(x => x.TargetId == guid, ct);
+        return TypedResults.Ok(ToDto(row, s, null));
+    }
+
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> Delete(string id, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var row = await db.Targets.FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, ct);
+        if (row is null) return TypedResults.NotFound();
+        row.DeletedAt = DateTimeOffset.UtcNow; // soft delete: audits and evidence keep pointing at it
+        row.ApiKeyCipher = null;
+        var schedule = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == guid, ct);
+        if (schedule is not null) db.Schedules.Remove(schedule);
+        await db.SaveChangesAsync(ct);
+        await AuditLogWriter.AppendAsync(db, user.KeyId(), "target.deleted", "target", row.Id.ToString(), new { row.Name }, ct);
+        if (schedule is not null) await AuditLogWriter.AppendAsync(db, user.KeyId(), "schedule.removed", "target", row.Id.ToString(), new { schedule.Cron, reason = "target deleted" }, ct);
+        await tx.CommitAsync(ct);
+        if (schedule is not null) await scheduling.UnscheduleAsync(guid, ct);
+        return TypedResults.NoContent();
+    }
+
+    internal static object Describe(TargetRow t) => new { t.Name, t.Kind, t.BaseUrl, t.Model, t.Dialect, t.Path, t.ClaimedVariant, hasApiKey = t.ApiKeyCipher is not null };
+
+    internal static TargetDto ToDto(TargetRow t, ScheduleRow? s, DateTimeOffset? next) => new(
+        t.Id, t.Name, t.Kind, t.BaseUrl, t.Model, t.Dialect, t.Path, t.ClaimedVariant, t.ApiKeyCipher is not null, t.CreatedAt, t.UpdatedAt,
+        s is null ? null : new ScheduleDto(s.Cron, s.Suite, s.Budget is null ? null : System.Text.Json.JsonSerializer.Deserialize<BudgetDto>(s.Budget, Paging.Json), next));
+}
+
+public static class Paging
+{
+    public static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    public static (int Page, int Size) Normalize(int? page, int? size) => (Math.Max(1, page ?? 1), Math.Clamp(size ?? 50, 1, 500));
+}

@@ -1,0 +1,36 @@
+namespace Verifier.Service;
+
+using Verifier.Core.Security;
+
+/// <summary>Configuration read once at start-up. Problems are start-up errors, not request-time surprises.</summary>
+public sealed record VerifierSettings(
+    string ConnectionString,
+    SecretBox Secrets,
+    IReadOnlyCollection<string> AllowedHosts,
+    string NodeId,
+    TimeSpan CheckinInterval,
+    bool SchedulerEnabled,
+    long MaxBodyBytes)
+{
+    public static VerifierSettings From(IConfiguration config, IHostEnvironment env)
+    {
+        var cs = config.GetConnectionString("Verifier") ?? Environment.GetEnvironmentVariable("VERIFIER_DB")
+            ?? throw new InvalidOperationException("No database configured: set VERIFIER_DB (an Npgsql connection string) or ConnectionStrings:Verifier.");
+        var keySetting = config["Verifier:EncryptionKey"] ?? Environment.GetEnvironmentVariable("VERIFIER_ENCRYPTION_KEY");
+        SecretBox secrets;
+        if (string.IsNullOrWhiteSpace(keySetting) && !env.IsProduction())
+            secrets = new SecretBox(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)); // dev/test only: keys stored now are unreadable after a restart
+        else
+            secrets = SecretBox.FromBase64(keySetting, "Verifier:EncryptionKey (or VERIFIER_ENCRYPTION_KEY)");
+        var hosts = config.GetSection("Verifier:Targets:AllowedHosts").Get<string[]>()
+            ?? (config["Verifier:Targets:AllowedHosts"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return new VerifierSettings(
+            cs,
+            secrets,
+            hosts,
+            config["Verifier:NodeId"] ?? $"{Environment.MachineName}-{Environment.ProcessId}",
+            TimeSpan.FromSeconds(config.GetValue("Verifier:Scheduler:CheckinSeconds", 5.0)),
+            config.GetValue("Verifier:Scheduler:Enabled", true),
+            config.GetValue("Verifier:MaxBodyBytes", 1_048_576L));
+    }
+}

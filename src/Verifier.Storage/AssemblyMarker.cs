@@ -1,2 +1,0 @@
-namespace Verifier.Storage;
-internal static class AssemblyMarker;

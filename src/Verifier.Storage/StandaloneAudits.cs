@@ -1,0 +1,44 @@
+namespace Verifier.Storage;
+
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Verifier.Core.Audits;
+
+/// <summary>Stores an audit run outside the service (`verifier audit --db`): the target is found or created by URL, model and claim.</summary>
+public static class StandaloneAudits
+{
+    public static async Task<Guid> SaveAsync(VerifierDb db, string kind, string? baseUrl, string? model, string? dialect, string? path, string claimed, AuditBudget budget, AuditResult result, CancellationToken ct = default)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var now = DateTimeOffset.UtcNow;
+        var target = await db.Targets.FirstOrDefaultAsync(t => t.DeletedAt == null && t.Kind == kind && t.BaseUrl == baseUrl && t.Model == model && t.Path == path && t.ClaimedVariant == claimed, ct);
+        if (target is null)
+        {
+            target = new TargetRow
+            {
+                Id = Guid.NewGuid(), Name = $"cli: {baseUrl ?? path} {model}".Trim(), Kind = kind, BaseUrl = baseUrl, Model = model, Dialect = dialect, Path = path,
+                ClaimedVariant = claimed, CreatedAt = now, UpdatedAt = now,
+            };
+            db.Targets.Add(target);
+            await db.SaveChangesAsync(ct);
+            await AuditLogWriter.AppendAsync(db, null, "target.created", "target", target.Id.ToString(), new { target.Name, target.Kind, target.BaseUrl, target.Model, target.Path, target.ClaimedVariant, via = "cli" }, ct);
+        }
+        var audit = new AuditRow
+        {
+            Id = Guid.NewGuid(), TargetId = target.Id, Status = "running", Trigger = "cli", ClaimedVariant = claimed,
+            Budget = JsonSerializer.Serialize(budget, new JsonSerializerOptions(JsonSerializerDefaults.Web)), CreatedAt = now - result.Cost.WallTime, StartedAt = now - result.Cost.WallTime,
+        };
+        db.Audits.Add(audit);
+        await db.SaveChangesAsync(ct);
+        await AuditLogWriter.AppendAsync(db, null, "audit.requested", "audit", audit.Id.ToString(), new { targetId = target.Id, trigger = "cli" }, ct);
+        await AuditResults.SaveAsync(db, audit, result, ct);
+        audit.Status = "completed";
+        audit.FinishedAt = now;
+        await db.SaveChangesAsync(ct);
+        var v = result.Verdict;
+        await AuditLogWriter.AppendAsync(db, null, "verdict.stored", "audit", audit.Id.ToString(), new { kind = v.Kind.ToString().ToLowerInvariant(), v.ClaimedVariant, v.MostLikely, v.ClaimPosterior }, ct);
+        await AuditLogWriter.AppendAsync(db, null, "audit.completed", "audit", audit.Id.ToString(), new { node = "cli", requests = result.Cost.Requests }, ct);
+        await tx.CommitAsync(ct);
+        return audit.Id;
+    }
+}

@@ -1,2 +1,0 @@
-namespace Verifier.Targets;
-internal static class AssemblyMarker;
