@@ -1,0 +1,98 @@
+namespace Verifier.Service.Tests;
+
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Verifier.Service.Tests.Infrastructure;
+using Verifier.Storage;
+
+/// <summary>Two `verifier serve` processes on one database: each spot check runs exactly once, and a killed node's audit finishes elsewhere.</summary>
+public class ClusterTests : IAsyncLifetime
+{
+    private readonly TestDatabase database = new();
+    private VendorStub vendor = null!;
+    private ServiceNode a = null!, b = null!;
+    private string key = "";
+
+    public async Task InitializeAsync()
+    {
+        await database.InitializeAsync();
+        vendor = await VendorStub.StartAsync();
+        await using var db = new VerifierDb(VerifierDb.Options(database.ConnectionString));
+        key = (await KeyStore.CreateAsync(db, "admin", "cluster test", null)).Key;
+        var nodes = await Task.WhenAll(ServiceNode.StartAsync("node-a", database.ConnectionString), ServiceNode.StartAsync("node-b", database.ConnectionString));
+        (a, b) = (nodes[0], nodes[1]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await a.DisposeAsync();
+        await b.DisposeAsync();
+        await vendor.DisposeAsync();
+        await database.DisposeAsync();
+    }
+
+    private HttpClient Client(ServiceNode node)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(node.BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    private async Task<string> CreateTargetAsync(HttpClient client)
+    {
+        var response = await client.PostAsJsonAsync("/api/v1/targets", new { name = "v", kind = "openai", baseUrl = vendor.BaseUrl, model = "deepseek-r1", claimedVariant = "deepseek-r1" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    [Fact]
+    public async Task Twenty_spot_checks_run_exactly_once_each_and_a_killed_nodes_audit_completes_on_the_other()
+    {
+        using var ca = Client(a);
+        using var cb = Client(b);
+        var target = await CreateTargetAsync(ca);
+        var ids = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            var response = await (i % 2 == 0 ? ca : cb).PostAsync($"/api/v1/targets/{target}/audits", null);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            ids.Add(response.Headers.Location!.ToString().Split('/')[^1]);
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (await database.ScalarAsync<long>($"SELECT count(*) FROM audits WHERE target_id = '{target}' AND status = 'completed'") < 20 && DateTime.UtcNow < deadline)
+            await Task.Delay(250);
+
+        Assert.Equal(20L, await database.ScalarAsync<long>($"SELECT count(*) FROM audits WHERE target_id = '{target}' AND status = 'completed' AND attempts = 1"));
+        Assert.Equal(20, vendor.Requests.Count(r => r.StartsWith("chat", StringComparison.Ordinal)));
+        Assert.Equal(20L, await database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE action = 'audit.started' AND entity_id IN ({string.Join(',', ids.Select(x => $"'{x}'"))})"));
+        Assert.Equal(20L, await database.ScalarAsync<long>($"SELECT count(*) FROM verdicts v JOIN audits x ON x.id = v.audit_id WHERE x.target_id = '{target}'"));
+
+        // Now a slow vendor: kill whichever node picks the audit up, mid-exchange.
+        vendor.ChatDelay = TimeSpan.FromSeconds(6);
+        var slow = await ca.PostAsync($"/api/v1/targets/{target}/audits", null);
+        var id = slow.Headers.Location!.ToString().Split('/')[^1];
+        string? runner = null;
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        while (runner is null && DateTime.UtcNow < deadline)
+        {
+            runner = await database.ScalarAsync<string>($"SELECT node_id FROM audits WHERE id = '{id}' AND status = 'running'");
+            await Task.Delay(100);
+        }
+        Assert.NotNull(runner);
+        var (victim, survivor) = runner == a.Name ? (a, b) : (b, a);
+        victim.Kill();
+
+        deadline = DateTime.UtcNow.AddSeconds(90);
+        while (await database.ScalarAsync<string>($"SELECT status FROM audits WHERE id = '{id}'") != "completed" && DateTime.UtcNow < deadline)
+            await Task.Delay(250);
+        Assert.Equal("completed", await database.ScalarAsync<string>($"SELECT status FROM audits WHERE id = '{id}'"));
+        Assert.Equal(survivor.Name, await database.ScalarAsync<string>($"SELECT node_id FROM audits WHERE id = '{id}'"));
+        Assert.Equal(2, await database.ScalarAsync<int>($"SELECT attempts FROM audits WHERE id = '{id}'"));
+        Assert.Equal(1L, await database.ScalarAsync<long>($"SELECT count(*) FROM verdicts WHERE audit_id = '{id}'"));
+        using var cs = Client(survivor);
+        var chain = await cs.GetFromJsonAsync<JsonElement>("/api/v1/audit-log/verify");
+        Assert.True(chain.GetProperty("valid").GetBoolean());
+    }
+}

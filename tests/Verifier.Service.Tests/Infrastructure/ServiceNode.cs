@@ -1,0 +1,65 @@
+namespace Verifier.Service.Tests.Infrastructure;
+
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+/// <summary>A real `verifier serve` process (the built CLI) on its own port: a cluster node that a test can kill outright.</summary>
+public sealed class ServiceNode : IAsyncDisposable
+{
+    private readonly Process process;
+    public string Name { get; }
+    public string BaseUrl { get; }
+
+    private ServiceNode(Process process, string name, string baseUrl) { this.process = process; Name = name; BaseUrl = baseUrl; }
+
+    public static async Task<ServiceNode> StartAsync(string name, string connectionString)
+    {
+        var port = FreePort();
+        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "verifier.dll"), "serve", "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.Environment["VERIFIER_DB"] = connectionString;
+        info.Environment["VERIFIER_ENCRYPTION_KEY"] = VerifierFactory.EncryptionKey;
+        info.Environment["Verifier__Targets__AllowedHosts"] = "127.0.0.1";
+        info.Environment["Verifier__Scheduler__CheckinSeconds"] = "1";
+        info.Environment["Verifier__NodeId"] = name;
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var node = new ServiceNode(process, name, $"http://127.0.0.1:{port}");
+        using var http = new HttpClient();
+        for (var i = 0; i < 150; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync(node.BaseUrl + "/health/ready")).StatusCode == HttpStatusCode.OK) return node;
+            }
+            catch (HttpRequestException) { }
+            if (process.HasExited) throw new InvalidOperationException($"node {name} exited with {process.ExitCode}");
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"node {name} did not become ready");
+    }
+
+    /// <summary>SIGKILL: no graceful shutdown, no chance to finish or release anything.</summary>
+    public void Kill() => process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
