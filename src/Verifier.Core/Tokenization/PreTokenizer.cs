@@ -1,0 +1,111 @@
+namespace Verifier.Core.Tokenization;
+
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+/// <summary>
+/// The Split(regex, Isolated) steps of a Hugging Face pre-tokenizer sequence. The patterns were written for a regex
+/// engine that sees code points; .NET's sees UTF-16 units, so a supplementary character (emoji, CJK extension B)
+/// would not match \p{L}, \p{S}... Text containing surrogates is therefore matched on a stand-in string where each
+/// supplementary code point is replaced by one BMP character of the same Unicode category, and the pieces are cut
+/// from the original at the same code-point positions.
+/// </summary>
+internal sealed class PreTokenizer(IReadOnlyList<Regex> splits)
+{
+    public static PreTokenizer Create(IEnumerable<string> patterns) =>
+        new(patterns.Select(p => new Regex(p, RegexOptions.Compiled | RegexOptions.CultureInvariant)).ToList());
+
+    /// <summary>Appends the pieces of <paramref name="text"/> (start, length in the original string) to <paramref name="pieces"/>.</summary>
+    public void Split(string text, List<(int Start, int Length)> pieces)
+    {
+        if (text.Length == 0) return;
+        var hasSurrogates = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0;
+        if (!hasSurrogates)
+        {
+            SplitAll(text, pieces);
+            return;
+        }
+        var (standIn, offsets) = StandIn(text);
+        var local = new List<(int, int)>();
+        SplitAll(standIn, local);
+        foreach (var (s, l) in local) pieces.Add((offsets[s], offsets[s + l] - offsets[s]));
+    }
+
+    private void SplitAll(string text, List<(int Start, int Length)> output)
+    {
+        List<(int, int)> current = [(0, text.Length)];
+        List<(int, int)> next = [];
+        foreach (var regex in splits)
+        {
+            next.Clear();
+            foreach (var (start, length) in current)
+            {
+                var position = start;
+                var end = start + length;
+                var m = regex.Match(text, start, length);
+                while (m.Success)
+                {
+                    if (m.Length == 0) { m = m.NextMatch(); continue; }
+                    if (m.Index > position) next.Add((position, m.Index - position));
+                    next.Add((m.Index, m.Length));
+                    position = m.Index + m.Length;
+                    m = m.NextMatch();
+                }
+                if (position < end) next.Add((position, end - position));
+            }
+            (current, next) = (next, current);
+        }
+        output.AddRange(current);
+    }
+
+    /// <summary>One char per code point, plus the map from stand-in index to original index (with a final entry).</summary>
+    private static (string, int[]) StandIn(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        var offsets = new List<int>(text.Length + 1);
+        for (var i = 0; i < text.Length; i++)
+        {
+            offsets.Add(i);
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                sb.Append(Representative(CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(text[i], text[i + 1]))));
+                i++;
+            }
+            else sb.Append(text[i]);
+        }
+        offsets.Add(text.Length);
+        return (sb.ToString(), offsets.ToArray());
+    }
+
+    // BMP characters of each category, chosen outside ASCII and outside the CJK/kana ranges the patterns name.
+    private static char Representative(UnicodeCategory c) => c switch
+    {
+        UnicodeCategory.UppercaseLetter => 'À',
+        UnicodeCategory.LowercaseLetter => 'ß',
+        UnicodeCategory.TitlecaseLetter => 'ǅ',
+        UnicodeCategory.ModifierLetter => 'ʰ',
+        UnicodeCategory.OtherLetter => 'ª',
+        UnicodeCategory.NonSpacingMark => '\u0300',
+        UnicodeCategory.SpacingCombiningMark => '\u0903',
+        UnicodeCategory.EnclosingMark => '\u20DD',
+        UnicodeCategory.DecimalDigitNumber => '\u0660',
+        UnicodeCategory.LetterNumber => '\u2160',
+        UnicodeCategory.OtherNumber => '\u00B2',
+        UnicodeCategory.ConnectorPunctuation => '\u203F',
+        UnicodeCategory.DashPunctuation => '\u2010',
+        UnicodeCategory.OpenPunctuation => '\u2045',
+        UnicodeCategory.ClosePunctuation => '\u2046',
+        UnicodeCategory.InitialQuotePunctuation => '\u00AB',
+        UnicodeCategory.FinalQuotePunctuation => '\u00BB',
+        UnicodeCategory.OtherPunctuation => '\u00A1',
+        UnicodeCategory.MathSymbol => '\u00AC',
+        UnicodeCategory.CurrencySymbol => '\u00A2',
+        UnicodeCategory.ModifierSymbol => '\u02C2',
+        UnicodeCategory.OtherSymbol => '\u00A6',
+        UnicodeCategory.SpaceSeparator => '\u2000',
+        UnicodeCategory.Format => '\u00AD',
+        UnicodeCategory.PrivateUse => '\uE000',
+        _ => '\u0378', // unassigned
+    };
+}
