@@ -46,4 +46,12 @@ if ! { [ -f "$ort" ] && echo "$ort_sha  $ort" | sha256sum -c --quiet - 2>/dev/nu
   cp "$work/ort/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ort"
   check "$ort" "$ort_sha"
 fi
+# The reference JavaScript tokenizer (peer of the unseen-text test and of `verifier bench tokenizer`).
+ref="$dest/tokenizer-ref"
+if [ ! -f "$ref/node_modules/@huggingface/tokenizers/package.json" ]; then
+  echo "installing @huggingface/tokenizers@0.2.0 (reference tokenizer)"
+  mkdir -p "$ref" && cp "$root/scripts/tokenizer-ref/"*.mjs "$root/scripts/tokenizer-ref/package.json" "$ref/"
+  (cd "$ref" && npm install --silent --no-audit --no-fund >/dev/null)
+fi
+cp "$root/scripts/tokenizer-ref/"*.mjs "$ref/"
 echo "assets ready in $dest"

@@ -1,0 +1,85 @@
+namespace Verifier.Core.Tests.Tokenization;
+
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Verifier.Core.Assets;
+using Verifier.Core.Tokenization;
+
+/// <summary>
+/// Text the golden file never saw (seeded generator of scripts, emoji, digit and whitespace runs, code, special-token
+/// text, random code points), compared with the reference JavaScript tokenizer run through node in the same test.
+/// </summary>
+public class UnseenTextTests
+{
+    private static readonly string[] Pieces =
+    [
+        "the", " quick", "Brown", "FOX", "'s", "'ll", "'RE", " don't", "can't", "I'm", "123", "4567", "8901234", "3.14159", "1,000,000", "0x1F",
+        "你好", "世界", "数学题", "测试", "ひらがな", "カタカナ", "ｶﾀｶﾅ", "ﾊﾝｶｸ", "한국어", "Ελληνικά", "русский", "العربية", "עברית", "हिन्दी", "ไทย",
+        "😀", "🚀", "👩‍💻", "🏳️‍🌈", "🇩🇪", "𠀀", "𝔘𝔫𝔦", "\U0001F9EA",
+        " ", "  ", "   ", "\t", "\n", "\n\n", "\r\n", " \n ", "\u00a0", "\u3000", "\u2009", "\u200b", "\u200d", "\ufeff",
+        "e\u0301", "n\u0303", "Å", "ﬁ", "①", "½", "²", "ℕ",
+        "<think>", "</think>", "<｜User｜>", "<｜Assistant｜>", "<｜begin▁of▁sentence｜>", "<|im_start|>", "<|im_end|>", "<|eot_id|>", "<|endoftext|>", "<|begin_of_text|>",
+        "def f(x):", "    return x**2", "if (a && b) { c++; }", "=>", "::", "#include <stdio.h>", "```python", "\\boxed{42}", "$$\\frac{1}{2}$$", "...", "!!!", "?!", "--", "—", "“quoted”", "«»",
+    ];
+
+    public static IEnumerable<string> Texts(int seed, int count)
+    {
+        var random = new Random(seed);
+        for (var i = 0; i < count; i++)
+        {
+            var sb = new StringBuilder();
+            var n = random.Next(1, 30);
+            for (var j = 0; j < n; j++)
+            {
+                var r = random.NextDouble();
+                if (r < 0.75) sb.Append(Pieces[random.Next(Pieces.Length)]);
+                else if (r < 0.85) sb.Append(new string(' ', random.Next(1, 12)));
+                else if (r < 0.92) sb.Append(random.NextInt64(0, 10_000_000_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                else
+                {
+                    int cp;
+                    do cp = random.Next(0x20, 0x2FFFF); while (cp is >= 0xD800 and <= 0xDFFF);
+                    sb.Append(char.ConvertFromUtf32(cp));
+                }
+            }
+            yield return sb.ToString();
+        }
+    }
+
+    [Fact]
+    public async Task Unseen_text_matches_the_reference_implementation()
+    {
+        var texts = Texts(seed: 20261124, count: 1200).ToList();
+        var reference = await ReferenceAsync(texts);
+        var families = new[] { (TokenizerFamily.DeepSeekV3, "deepseek_v3"), (TokenizerFamily.Qwen, "qwen"), (TokenizerFamily.Llama3, "llama3") };
+        var failures = new List<string>();
+        for (var i = 0; i < texts.Count; i++)
+            foreach (var (family, column) in families)
+            {
+                var expected = reference[i].GetProperty(column).EnumerateArray().Select(e => e.GetInt32()).ToArray();
+                if (!expected.SequenceEqual(Tokenizers.Get(family).Encode(texts[i])))
+                    failures.Add($"{column}: {JsonSerializer.Serialize(texts[i])}");
+            }
+        Assert.True(failures.Count == 0, $"{failures.Count} mismatches, e.g.\n{string.Join("\n", failures.Take(5))}");
+    }
+
+    private static async Task<List<JsonElement>> ReferenceAsync(IReadOnlyList<string> texts)
+    {
+        var script = Path.Combine(AssetPaths.Root, "tokenizer-ref", "encode.mjs");
+        Assert.True(File.Exists(script), $"{script} missing: run scripts/fetch-assets.sh (it installs the reference tokenizer with npm)");
+        var info = new ProcessStartInfo("node", [script, Path.Combine(AssetPaths.Root, "tokenizers")])
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            StandardInputEncoding = new UTF8Encoding(false), StandardOutputEncoding = Encoding.UTF8,
+        };
+        using var node = Process.Start(info) ?? throw new InvalidOperationException("node could not be started: install Node.js");
+        var output = node.StandardOutput.ReadToEndAsync();
+        var errors = node.StandardError.ReadToEndAsync();
+        foreach (var t in texts) await node.StandardInput.WriteLineAsync(JsonSerializer.Serialize(new { text = t }));
+        node.StandardInput.Close();
+        await node.WaitForExitAsync();
+        Assert.True(node.ExitCode == 0, "reference tokenizer failed: " + await errors);
+        return (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+    }
+}
