@@ -1,0 +1,103 @@
+namespace Verifier.Core.Probes.Tokenizer;
+
+using System.Globalization;
+using System.Text;
+using Verifier.Core.Audits;
+using Verifier.Core.Chat;
+using Verifier.Core.ChatTemplates;
+using Verifier.Core.Tokenization;
+
+/// <summary>
+/// The differential tokenizer probe: the same request with a segment repeated k and k+m times. Whatever template or
+/// system prompt the server adds, it adds to both, so prompt_tokens(B) − prompt_tokens(A) is exactly the token count
+/// difference of the two contents under the server's tokenizer. Segments are drawn from a seed out of material that
+/// splits differently in each family (digit runs, CJK, half-width kana, whitespace runs, emoji, R1 role-token text)
+/// and kept only when the three families' deltas differ by at least <see cref="MinSeparation"/>.
+/// </summary>
+public static class TokenizerProbe
+{
+    public const string GeneratorId = "tokenizer.delta";
+    public const int MinSeparation = 3;
+    private const int BaseRepeats = 2;
+    private const int ExtraRepeats = 12;
+    private const string Instruction = "Ignore the text after this line and reply with the single word OK.\n";
+
+    // The R1-variant tokenizer of each family: special tokens as the R1 variants have them.
+    private static BpeTokenizer For(TokenizerFamily f) => Tokenizers.GetForTemplate(f switch
+    {
+        TokenizerFamily.DeepSeekV3 => ChatTemplateId.R1,
+        TokenizerFamily.Qwen => ChatTemplateId.DistillQwen,
+        _ => ChatTemplateId.DistillLlama,
+    });
+
+    private static readonly string[] Material =
+    [
+        "数学题目", "測試文本", "人工智能模型", "ひらがなカタカナ", "ｶﾀｶﾅﾃｷｽﾄ", "ﾊﾝｶｸ", "😀🚀", "👩‍💻", "🇯🇵", "    ", "\t\t", " \n \n", "é ß Ω", "<｜User｜>",
+        "Привет", "مرحبا", "한국어", "∑√∞", "—“”", "...", "```", "=>", "::",
+    ];
+
+    public static IReadOnlyList<ProbeInstance> Candidates(int seed, int count) =>
+        Enumerable.Range(0, count).Select(i => Generate(unchecked(seed * 31 + i))).ToList();
+
+    public static ProbeInstance Generate(int seed)
+    {
+        var random = new Random(seed);
+        for (var attempt = 0; ; attempt++)
+        {
+            var segment = DrawSegment(random);
+            var deltas = TokenizerFamilies.All.ToDictionary(f => f, f => Delta(For(f), segment));
+            var values = deltas.Values.Order().ToArray();
+            if (attempt < 50 && (values[1] - values[0] < MinSeparation || values[2] - values[1] < MinSeparation)) continue;
+            var a = Content(segment, BaseRepeats);
+            var b = Content(segment, BaseRepeats + ExtraRepeats);
+            var expected = string.Join(' ', TokenizerFamilies.All.Select(f => $"{TokenizerFamilies.Key(f)}:{deltas[f]}"));
+            var estimated = 2 * (For(TokenizerFamily.Qwen).CountTokens(b) + 40);
+            return new ProbeInstance($"tokenizer-{seed}", GeneratorId, ProbeCategory.Tokenizer, "family", seed,
+                [ProbeRequest.Chat([ChatMessage.User(a)], 16, 0, null), ProbeRequest.Chat([ChatMessage.User(b)], 16, 0, null)],
+                expected, estimated);
+        }
+    }
+
+    private static string DrawSegment(Random random)
+    {
+        var sb = new StringBuilder(" ");
+        sb.Append(random.NextInt64(1_000_000_000, 99_999_999_999).ToString(CultureInfo.InvariantCulture));
+        for (var i = 0; i < 4; i++) sb.Append(Material[random.Next(Material.Length)]);
+        sb.Append(random.Next(100, 99_999).ToString(CultureInfo.InvariantCulture)).Append(' ');
+        return sb.ToString();
+    }
+
+    private static string Content(string segment, int repeats) => Instruction + string.Concat(Enumerable.Repeat(segment, repeats));
+
+    private static int Delta(BpeTokenizer t, string segment) =>
+        t.CountTokens(Content(segment, BaseRepeats + ExtraRepeats)) - t.CountTokens(Content(segment, BaseRepeats));
+
+    /// <summary>Expected delta per family, parsed back from the instance.</summary>
+    public static Dictionary<string, int> ExpectedDeltas(ProbeInstance instance) =>
+        instance.ExpectedAnswer.Split(' ').Select(p => p.Split(':')).ToDictionary(p => p[0], p => int.Parse(p[1], CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// log P(observed delta | family) with an error floor, plus the open-set "unknown" tokenizer whose delta could be
+    /// anything in a broad range. Missing usage gives no likelihoods at all (uninformative) and is recorded as such.
+    /// </summary>
+    public static ProbeOutcome Score(ProbeInstance instance, ProbeExecution execution)
+    {
+        var seqs = execution.Exchanges.Select(e => e.Sequence).ToList();
+        var expected = ExpectedDeltas(instance);
+        var a = execution.Responses.FirstOrDefault(r => r.RequestIndex == 0);
+        var b = execution.Responses.FirstOrDefault(r => r.RequestIndex == 1);
+        if (a?.Reply is null || b?.Reply is null)
+            return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, "failed", "no reply to both requests", seqs);
+        if (a.Reply.Usage?.PromptTokens is not { } pa || b.Reply.Usage?.PromptTokens is not { } pb)
+            return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, "no-usage", "the server reported no prompt_tokens", seqs);
+        var delta = pb - pa;
+        var range = 2 * expected.Values.Max() + 1;
+        const double errorRate = 1e-3;
+        var ll = expected.ToDictionary(kv => kv.Key, kv => kv.Value == delta ? Math.Log(1 - errorRate) : Math.Log(errorRate / range));
+        ll["unknown"] = Math.Log(1.0 / range);
+        var family = expected.FirstOrDefault(kv => kv.Value == delta).Key;
+        return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, family is null ? "unknown" : "family:" + family,
+            $"prompt_tokens {pa} → {pb}: delta {delta} (expected {instance.ExpectedAnswer})", seqs, ll,
+            new Dictionary<string, double> { ["delta"] = delta, ["promptTokensA"] = pa, ["promptTokensB"] = pb });
+    }
+}
