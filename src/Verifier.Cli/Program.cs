@@ -9,6 +9,8 @@ root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
+root.Subcommands.Add(TokenizeCommand.Create());
+bench.Subcommands.Add(BenchTokenizerCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -25,6 +25,7 @@ public sealed class BpeTokenizer
     private readonly AddedTokenMatcher normalizedTokens;
     private readonly Dictionary<int, AddedToken> addedById;
     private readonly ConcurrentDictionary<string, int[]> cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> cacheBySpan;
 
     internal BpeTokenizer(TokenizerData data)
     {
@@ -33,6 +34,7 @@ public sealed class BpeTokenizer
         normalization = data.Normalization;
         preTokenizer = PreTokenizer.Create(data.SplitPatterns);
         merges = data.Merges;
+        cacheBySpan = cache.GetAlternateLookup<ReadOnlySpan<char>>();
         var max = Math.Max(vocab.Count == 0 ? 0 : vocab.Values.Max(), data.AddedTokens.Count == 0 ? 0 : data.AddedTokens.Max(t => t.Id));
         idToToken = new string[max + 1];
         foreach (var (token, id) in vocab) idToToken[id] = token;
@@ -109,12 +111,13 @@ public sealed class BpeTokenizer
         Span<byte> stack = stackalloc byte[256];
         foreach (var (start, length) in pieces)
         {
-            var piece = text.Substring(start, length);
-            if (cache.TryGetValue(piece, out var cached))
+            var span = text.AsSpan(start, length);
+            if (cacheBySpan.TryGetValue(span, out var cached))
             {
                 output.AddRange(cached);
                 continue;
             }
+            var piece = span.ToString();
             var maxBytes = Encoding.UTF8.GetMaxByteCount(length);
             var buffer = maxBytes <= stack.Length ? stack : new byte[maxBytes];
             var n = Encoding.UTF8.GetBytes(piece, buffer);

@@ -24,7 +24,7 @@ public static class TokenizerFamilies
     };
 
     /// <summary>Folder under the asset root (the npm package it comes from) and the pinned sha256 of its tokenizer.json.</summary>
-    internal static (string Folder, string Sha256) Asset(TokenizerFamily family) => family switch
+    public static (string Folder, string Sha256) Asset(TokenizerFamily family) => family switch
     {
         TokenizerFamily.DeepSeekV3 => ("deepseek_v3", "621ac2e32d0dba658404412318818aaa8ce8cda492e59830109d8da6b517fb41"),
         TokenizerFamily.Qwen => ("qwen3", "aeb13307a71acd8fe81861d94ad54ab689df773318809eed3cbe794b4492dae4"),

@@ -1,0 +1,99 @@
+namespace Verifier.Cli.Commands;
+
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Verifier.Core.Assets;
+using Verifier.Core.Tokenization;
+
+/// <summary>
+/// `verifier bench tokenizer`: single-thread throughput of each family and, in the same run on the same text, the
+/// reference JavaScript implementation's (node, @huggingface/tokenizers), with the ratio; plus load time and memory.
+/// </summary>
+public static class BenchTokenizerCommand
+{
+    public static Command Create()
+    {
+        var textFile = new Option<string?>("--text") { Description = "Text to tokenize (default: a generated 2 MB multilingual text with code and numbers)." };
+        var command = new Command("tokenizer", "Tokenizer throughput vs the reference JavaScript implementation.") { textFile };
+        command.SetAction((result, ct) => CliRunner.Guard(async () =>
+        {
+            var path = result.GetValue(textFile);
+            if (path is not null && !File.Exists(path)) throw new CliException($"--text '{path}' does not exist.");
+            path ??= WriteDefaultText();
+            var text = await File.ReadAllTextAsync(path, ct);
+            var megabytes = Encoding.UTF8.GetByteCount(text) / 1e6;
+
+            var before = GC.GetTotalMemory(true);
+            var loaded = new Dictionary<TokenizerFamily, (BpeTokenizer T, double Seconds)>();
+            foreach (var f in TokenizerFamilies.All)
+            {
+                var sw = Stopwatch.StartNew();
+                var t = Tokenizers.Load(f, null);
+                loaded[f] = (t, sw.Elapsed.TotalSeconds);
+            }
+            var managed = (GC.GetTotalMemory(true) - before) / 1e6;
+
+            var reference = RunReference(path);
+            Console.WriteLine($"text: {path} ({megabytes:F2} MB), single thread");
+            Console.WriteLine($"{"family",-12} {"load s",7} {"MB/s",8} {"tokens/s",12} {"tokens",10} | {"ref MB/s",9} {"ref tok/s",10} | ratio");
+            foreach (var f in TokenizerFamilies.All)
+            {
+                var best = double.MaxValue;
+                var count = 0;
+                for (var run = 0; run < 3; run++)
+                {
+                    // Same method as the reference: a fresh tokenizer warmed on the first 100,000 characters, then the whole text.
+                    var fresh = run == 0 ? loaded[f].T : Tokenizers.Load(f, null);
+                    fresh.CountTokens(text[..Math.Min(text.Length, 100_000)]);
+                    var sw = Stopwatch.StartNew();
+                    count = fresh.CountTokens(text);
+                    best = Math.Min(best, sw.Elapsed.TotalSeconds);
+                }
+                var mbps = megabytes / best;
+                var (refMbps, refTps) = reference.TryGetValue(TokenizerFamilies.Asset(f).Folder, out var r) ? r : (double.NaN, double.NaN);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{TokenizerFamilies.Key(f),-12} {loaded[f].Seconds,7:F2} {mbps,8:F2} {count / best,12:F0} {count,10} | {refMbps,9:F2} {refTps,10:F0} | {mbps / refMbps:F1}x"));
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"managed memory for the three tokenizers: {managed:F0} MB"));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Dictionary<string, (double MBps, double TokensPerSecond)> RunReference(string textPath)
+    {
+        var script = Path.Combine(AssetPaths.Root, "tokenizer-ref", "bench.mjs");
+        if (!File.Exists(script)) throw new CliException($"{script} missing: run scripts/fetch-assets.sh.");
+        var info = new ProcessStartInfo("node", [script, Path.Combine(AssetPaths.Root, "tokenizers"), textPath]) { RedirectStandardOutput = true };
+        using var node = Process.Start(info) ?? throw new CliException("node could not be started.");
+        var lines = node.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        node.WaitForExit();
+        if (node.ExitCode != 0) throw new CliException("the reference benchmark (node) failed.");
+        return lines.Select(l => l.Split('\t')).ToDictionary(p => p[0], p => (double.Parse(p[1], CultureInfo.InvariantCulture), double.Parse(p[2], CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>A fixed, generated benchmark text: prose, code, CJK and kana, numbers, whitespace runs, emoji.</summary>
+    public static string WriteDefaultText()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "verifier-bench-tokenizer.txt");
+        if (File.Exists(path)) return path;
+        var random = new Random(42);
+        string[] words = ["the", "model", "reasoning", "answer", "verify", "token", "vendor", "contract", "audit", "evidence", "distill", "quantized", "variant", "probability", "endpoint", "latency"];
+        string[] cjk = ["模型", "推理", "答案", "验证", "令牌", "供应商", "合同", "审计", "证据", "ひらがな", "カタカナ", "テスト"];
+        string[] code = ["def f(x):\n    return x * 2\n", "for (let i = 0; i < n; i++) { s += a[i]; }\n", "if err != nil {\n\treturn err\n}\n", "SELECT id, name FROM targets WHERE deleted_at IS NULL;\n"];
+        var sb = new StringBuilder();
+        while (sb.Length < 2_000_000)
+        {
+            var r = random.NextDouble();
+            if (r < 0.6) { for (var i = 0; i < 12; i++) sb.Append(i == 0 ? char.ToUpperInvariant(words[random.Next(words.Length)][0]) + words[random.Next(words.Length)][1..] : " " + words[random.Next(words.Length)]); sb.Append(". "); }
+            else if (r < 0.75) sb.Append(string.Concat(Enumerable.Range(0, 8).Select(_ => cjk[random.Next(cjk.Length)]))).Append('。');
+            else if (r < 0.88) sb.Append(code[random.Next(code.Length)]);
+            else if (r < 0.95) sb.Append(' ').Append(random.NextInt64(0, 1_000_000_000_000).ToString(CultureInfo.InvariantCulture)).Append(" km, ");
+            else sb.Append("\n\n    😀 🚀 ").Append(new string(' ', random.Next(1, 8))).Append('\n');
+        }
+        File.WriteAllText(path, sb.ToString());
+        return path;
+    }
+}
