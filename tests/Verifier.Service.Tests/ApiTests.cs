@@ -114,7 +114,7 @@ public class ApiTests(ApiFixture f) : IClassFixture<ApiFixture>
     public async Task Scheduled_audit_fires_and_stores_a_verdict()
     {
         var id = (await CreateTargetAsync()).GetProperty("id").GetString();
-        await f.Admin.PutAsJsonAsync($"/api/v1/targets/{id}/schedule", new { cron = "0/2 * * * * ?" });
+        await f.Admin.PutAsJsonAsync($"/api/v1/targets/{id}/schedule", new { cron = "0/2 * * * * ?", budget = new { maxRequests = 6 } });
         JsonElement history = default;
         for (var i = 0; i < 100; i++)
         {
@@ -132,7 +132,7 @@ public class ApiTests(ApiFixture f) : IClassFixture<ApiFixture>
     public async Task Spot_check_runs_stores_raw_exchanges_and_is_idempotent()
     {
         var id = (await CreateTargetAsync()).GetProperty("id").GetString();
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/targets/{id}/audits");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/targets/{id}/audits") { Content = JsonContent.Create(new { budget = new { maxRequests = 12 } }) };
         request.Headers.Add("Idempotency-Key", "abc-1");
         var first = await f.Auditor.SendAsync(request);
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
@@ -146,9 +146,10 @@ public class ApiTests(ApiFixture f) : IClassFixture<ApiFixture>
 
         var audit = await WaitForAuditAsync(f.Viewer, location);
         Assert.Equal("completed", audit.GetProperty("status").GetString());
+        // The stub tokenizes like the R1 family but answers nothing right: R1 cannot be told from R1-0528/V3 by tokens alone.
         Assert.Equal("inconclusive", audit.GetProperty("verdict").GetProperty("kind").GetString());
         Assert.True(audit.GetProperty("cost").GetProperty("requests").GetInt32() >= 2);
-        Assert.NotEmpty(audit.GetProperty("evidence").EnumerateArray());
+        Assert.Contains(audit.GetProperty("evidence").EnumerateArray(), e => e.GetProperty("outcome").GetString() == "family:deepseek-v3");
 
         var auditId = audit.GetProperty("id").GetString();
         Assert.Equal(1L, await f.Database.ScalarAsync<long>($"SELECT count(*) FROM audits WHERE target_id = '{id}'"));
@@ -278,7 +279,7 @@ public class ApiTests(ApiFixture f) : IClassFixture<ApiFixture>
         await f.Admin.PatchAsJsonAsync($"/api/v1/targets/{id}", new { name = "renamed" });
         await f.Admin.PutAsJsonAsync($"/api/v1/targets/{id}/schedule", new { cron = "0 0 4 * * ?" });
         await f.Admin.DeleteAsync($"/api/v1/targets/{id}/schedule");
-        var accepted = await f.Auditor.PostAsync($"/api/v1/targets/{id}/audits", null);
+        var accepted = await f.Auditor.PostAsJsonAsync($"/api/v1/targets/{id}/audits", new { budget = new { maxRequests = 4 } });
         await WaitForAuditAsync(f.Viewer, accepted.Headers.Location!.ToString());
 
         var entries = await f.Viewer.GetFromJsonAsync<JsonElement>("/api/v1/audit-log?after=0&limit=1000");

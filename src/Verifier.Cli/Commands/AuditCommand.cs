@@ -5,7 +5,7 @@ using Verifier.Core.Audits;
 using Verifier.Core.Catalog;
 using Verifier.Core.Reports;
 using Verifier.Storage;
-using Verifier.Targets.Audits;
+using Verifier.Core.Probes.Suite;
 using Verifier.Targets.Http;
 
 /// <summary>`verifier audit`: one audit in-process, report on stdout, exit code from the verdict.</summary>
@@ -38,10 +38,10 @@ public static class AuditCommand
             var target = new TargetEndpoint(url, result.GetValue(model)!, Dialects.Parse(result.GetValue(dialect)!),
                 result.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("VERIFIER_TARGET_API_KEY"));
             var budget = AuditBudget.Default with { MaxRequests = result.GetValue(maxRequests) };
-            var plan = AuditSuite.Plan(claim, budget, result.GetValue(seed) ?? Random.Shared.Next());
+            var plan = ProbeSuite.Default.Plan(claim, budget, result.GetValue(seed) ?? Random.Shared.Next());
 
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-            var audit = await TargetAudit.RunAsync(plan, http, target, AuditSuite.Score, cancellationToken: ct);
+            var audit = await TargetAudit.RunAsync(plan, http, target, ProbeSuite.Score, cancellationToken: ct);
 
             var auditId = "not stored";
             if (CommonOptions.Database(result, db) is { } cs)

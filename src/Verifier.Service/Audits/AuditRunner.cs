@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Verifier.Core.Audits;
 using Verifier.Service.Api;
 using Verifier.Storage;
-using Verifier.Targets.Audits;
+using Verifier.Core.Probes.Suite;
 using Verifier.Targets.Http;
 
 /// <summary>
@@ -97,11 +97,11 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
     private async Task<AuditResult> ExecuteAsync(AuditRow audit, TargetRow target, CancellationToken ct)
     {
         var budget = JsonSerializer.Deserialize<AuditBudget>(audit.Budget, Paging.Json) ?? AuditBudget.Default;
-        var plan = AuditSuite.Plan(audit.ClaimedVariant, budget, Seeds.For(audit.Id));
+        var plan = ProbeSuite.Default.Plan(audit.ClaimedVariant, budget, Seeds.For(audit.Id));
         if (target.Kind != "openai") throw new NotSupportedException("ONNX targets are audited locally; this node has no ONNX runner configured.");
         var endpoint = new TargetEndpoint(new Uri(target.BaseUrl!), target.Model!, Dialects.Parse(target.Dialect ?? "vllm"),
             target.ApiKeyCipher is null ? null : settings.Secrets.Open(target.ApiKeyCipher));
-        return await TargetAudit.RunAsync(plan, http.CreateClient("targets"), endpoint, AuditSuite.Score, cancellationToken: ct);
+        return await TargetAudit.RunAsync(plan, http.CreateClient("targets"), endpoint, ProbeSuite.Score, cancellationToken: ct);
     }
 }
 

@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 /// <summary>
-/// A minimal OpenAI-compatible vendor on 127.0.0.1 (vLLM-shaped /v1/models and chat completions) that counts
+/// A minimal OpenAI-compatible vendor on 127.0.0.1 (vLLM-shaped /v1/models and chat completions, usage counted with
+/// the real DeepSeek-R1 tokenizer and template, every answer "Hello") that counts
 /// requests per audit marker and can answer slowly, so tests can see duplicates and kill a node mid-audit.
 /// </summary>
 public sealed class VendorStub : IAsyncDisposable
@@ -34,12 +35,16 @@ public sealed class VendorStub : IAsyncDisposable
         app.MapPost("/v1/chat/completions", async (HttpContext ctx) =>
         {
             stub!.Requests.Add("chat " + ctx.Request.Headers.Authorization);
+            using var body = await System.Text.Json.JsonDocument.ParseAsync(ctx.Request.Body);
+            var messages = body.RootElement.GetProperty("messages").EnumerateArray()
+                .Select(m => new Verifier.Core.Chat.ChatMessage(m.GetProperty("role").GetString()!, m.GetProperty("content").GetString()!)).ToList();
+            var promptTokens = Verifier.Core.ChatTemplates.ChatTemplates.CountPromptTokens(Verifier.Core.ChatTemplates.ChatTemplateId.R1, messages);
             await Task.Delay(stub.ChatDelay, ctx.RequestAborted);
             return Results.Json(new
             {
                 id = "cmpl-1", @object = "chat.completion", model = "deepseek-r1",
                 choices = new[] { new { index = 0, finish_reason = "stop", message = new { role = "assistant", content = "Okay.</think>\n\nHello" } } },
-                usage = new { prompt_tokens = 12, completion_tokens = 5, total_tokens = 17 },
+                usage = new { prompt_tokens = promptTokens, completion_tokens = 5, total_tokens = promptTokens + 5 },
             });
         });
         await app.StartAsync();
