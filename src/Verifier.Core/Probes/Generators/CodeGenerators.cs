@@ -20,13 +20,13 @@ public sealed partial class CodeFunctionGenerator : IProbeGenerator
     [
         new("sum-divisible", "returns the sum of the elements of arr that are divisible by {k}",
             "function solve(arr) { let s = 0; for (const x of arr) if (x % {k} === 0) s += x; return s; }",
-            "function solve(arr) { let s = 0; for (let i = 1; i < arr.length; i++) if (arr[i] % {k} === 0) s += arr[i]; return s; }"),
+            "function solve(arr) { let s = 0; for (const x of arr) if (x % {k} !== 0) s += x; return s; }"),
         new("longest-run", "returns the length of the longest run of consecutive elements of arr that are each greater than the previous one, counting only runs whose elements are all at least {k}",
             "function solve(arr) { let best = 0, cur = 0, prev = null; for (const x of arr) { if (x >= {k} && prev !== null && prev >= {k} && x > prev) cur++; else cur = x >= {k} ? 1 : 0; best = Math.max(best, cur); prev = x; } return best; }",
             "function solve(arr) { let best = 0, cur = 0, prev = null; for (const x of arr) { if (prev !== null && x > prev) cur++; else cur = 1; best = Math.max(best, cur); prev = x; } return best; }"),
         new("pair-count", "returns the number of index pairs i < j with arr[i] + arr[j] === {k}",
             "function solve(arr) { let c = 0; for (let i = 0; i < arr.length; i++) for (let j = i + 1; j < arr.length; j++) if (arr[i] + arr[j] === {k}) c++; return c; }",
-            "function solve(arr) { let c = 0; for (let i = 0; i < arr.length; i++) for (let j = i; j < arr.length; j++) if (arr[i] + arr[j] === {k}) c++; return c; }"),
+            "function solve(arr) { let c = 0; for (let i = 0; i < arr.length; i++) for (let j = i + 1; j < arr.length; j++) if (arr[i] + arr[j] >= {k}) c++; return c; }"),
     ];
 
     public string Id => "code.function";
@@ -55,7 +55,7 @@ public sealed partial class CodeFunctionGenerator : IProbeGenerator
         var random = new Random(instance.Seed ^ 0x5eed);
         for (var test = 0; test < 12; test++)
         {
-            var arr = JsonSerializer.Serialize(Enumerable.Range(0, random.Next(0, 25)).Select(_ => random.Next(-5, 30)).ToArray());
+            var arr = JsonSerializer.Serialize(Enumerable.Range(0, random.Next(test == 0 ? 15 : 0, 25)).Select(_ => random.Next(-5, 30)).ToArray());
             var expected = JsSandbox.Run(reference, $"solve({arr})");
             var actual = JsSandbox.Run(code, $"solve({arr})");
             if (!actual.Ok) return new ProbeOutcome(instance.ProbeId, Category, instance.Tier, "fail", $"hidden test {test + 1}: {actual.Error}", seqs);
