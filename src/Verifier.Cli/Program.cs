@@ -10,7 +10,11 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
+root.Subcommands.Add(ReferenceCommand.Create());
 bench.Subcommands.Add(BenchTokenizerCommand.Create());
+bench.Subcommands.Add(BenchAccuracyCommand.Create());
+root.Subcommands.Add(SimulateCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

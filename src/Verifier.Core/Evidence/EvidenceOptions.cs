@@ -46,7 +46,9 @@ public sealed record EvidenceOptions
     /// <summary>Error floor of deterministic evidence per category: a probe's verdict on a hypothesis is never below this likelihood ratio.</summary>
     public IReadOnlyDictionary<ProbeCategory, double> DeterministicFloor { get; init; } = new Dictionary<ProbeCategory, double>
     {
-        [ProbeCategory.Tokenizer] = 1e-3,
+        // An exact differential count that matches another family's is not a server quirk: quirks (a tokenizer
+        // revision, added tokens) give counts matching no family, which the open-set hypothesis absorbs.
+        [ProbeCategory.Tokenizer] = 1e-5,
         [ProbeCategory.Metadata] = 0.02,   // spoofable claims: weak by design
         [ProbeCategory.Behaviour] = 0.05,  // depends on serving stack as much as on the model
     };

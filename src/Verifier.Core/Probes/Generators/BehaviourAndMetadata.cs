@@ -43,12 +43,25 @@ public sealed partial class ReasoningStyleGenerator : IProbeGenerator
         var (reply, seqs) = ProbeGenerators.LastReply(execution);
         if (reply is null) return new ProbeOutcome(instance.ProbeId, Category, instance.Tier, "no-answer", "no reply delivered", seqs);
         var key = StyleKey(reply);
+        var kind = Kind(key);
+        var ll = VariantCatalog.Default.Variants.ToDictionary(v => v.Id, v => Math.Log(Expected(v)[kind]));
+        ll["unknown"] = Math.Log(1.0 / 3);
         var reasoning = reply.Reasoning ?? (reply.Content.Contains("</think>", StringComparison.Ordinal) ? reply.Content[..reply.Content.IndexOf("</think>", StringComparison.Ordinal)] : "");
         var cjk = reply.Content.Count(c => c is >= '\u4e00' and <= '\u9fff');
         return new ProbeOutcome(instance.ProbeId, Category, instance.Tier, key,
-            $"{key}, reasoning {reasoning.Length} chars, finish {reply.FinishReason ?? "?"}", seqs, null,
+            $"{key}, reasoning {reasoning.Length} chars, finish {reply.FinishReason ?? "?"}", seqs, ll,
             new Dictionary<string, double> { ["reasoningChars"] = reasoning.Length, ["cjkShare"] = reply.Content.Length == 0 ? 0 : (double)cjk / reply.Content.Length });
     }
+
+    /// <summary>
+    /// Whether a variant reasons is a catalog fact; R1-family models sometimes skip thinking (an empty think block),
+    /// and a non-reasoning model may imitate it, hence the soft probabilities.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> Expected(Variant v) => v.Behaviour.Reasons
+        ? new Dictionary<string, double> { ["reasoning"] = 0.9, ["empty"] = 0.08, ["none"] = 0.02 }
+        : new Dictionary<string, double> { ["reasoning"] = 0.02, ["empty"] = 0.1, ["none"] = 0.88 };
+
+    public static string Kind(string styleKey) => styleKey switch { "empty-think" => "empty", "no-reasoning" => "none", _ => "reasoning" };
 
     public SolvedPrompt? TrySolve(string prompt)
     {
@@ -76,7 +89,8 @@ public sealed class ModelsMetadataGenerator : IProbeGenerator
     public IReadOnlyList<string> Tiers => ["claims"];
 
     public ProbeInstance Generate(int seed, string tier, int maxTokens) =>
-        new($"{Id}-{seed}", Id, Category, tier, seed, [ProbeRequest.Get("/v1/models")], "", 1);
+        // Ranked as if it cost 2,000 tokens: its information cannot be predicted, and it should follow the first tokenizer probe.
+        new($"{Id}-{seed}", Id, Category, tier, seed, [ProbeRequest.Get("/v1/models")], "", 2000);
 
     public ProbeOutcome Score(ProbeInstance instance, ProbeExecution execution)
     {

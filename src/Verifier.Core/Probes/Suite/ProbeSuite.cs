@@ -76,7 +76,15 @@ public sealed class ProbeSuite
     }
 
     public AuditPlan Plan(string claimedBuild, AuditBudget budget, int auditSeed, VariantCatalog? catalog = null) =>
-        new(claimedBuild, catalog ?? VariantCatalog.Default, Candidates(auditSeed), budget, Version, ContentHash);
+        new(claimedBuild, catalog ?? VariantCatalog.Default, Candidates(auditSeed), budget, Version, ContentHash) { Predictor = Predict };
+
+    /// <summary>Outcome distributions of the deterministic probes per variant, for ranking candidates by expected information.</summary>
+    public static IReadOnlyDictionary<string, double>? Predict(ProbeInstance instance, Variant variant) => instance.Category switch
+    {
+        ProbeCategory.Tokenizer => new Dictionary<string, double> { ["family:" + variant.Tokenizer] = 1.0 },
+        ProbeCategory.Behaviour => ReasoningStyleGenerator.Expected(variant),
+        _ => null,
+    };
 
     /// <summary>The instance a stored probe record came from (same generator, seed and tier).</summary>
     public ProbeInstance Regenerate(ProbeRecord record)

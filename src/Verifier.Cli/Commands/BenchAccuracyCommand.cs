@@ -1,0 +1,76 @@
+namespace Verifier.Cli.Commands;
+
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Verifier.Core.Audits;
+using Verifier.Core.Catalog;
+using Verifier.Core.References;
+using Verifier.Simulator;
+
+/// <summary>`verifier bench accuracy`: SIMULATION. Full audits against simulated vendors, scored against each scenario's truth.</summary>
+public static class BenchAccuracyCommand
+{
+    public static Command Create()
+    {
+        var scenarios = new Option<string>("--scenarios") { Description = "A folder of scenario files, or a .txt list of them (one path per line, relative to the list).", Required = true };
+        var repeat = new Option<int>("--repeat") { Description = "Audits per scenario (different seeds).", DefaultValueFactory = _ => 1 };
+        var json = new Option<string?>("--json") { Description = "Also write rows and totals as JSON." };
+        var references = new Option<string?>("--references") { Description = "Folder of reference bundles (default: probes/references when present)." };
+        var record = new Option<int>("--record-references") { Description = "First record this many suite runs per variant from honest simulated vendors and use them as reference runs.", DefaultValueFactory = _ => 0 };
+        var maxRequests = new Option<int>("--max-requests") { DefaultValueFactory = _ => AuditBudget.Default.MaxRequests };
+        var command = new Command("accuracy", "SIMULATION: how often the verdict is right, and what it costs.") { scenarios, repeat, json, references, record, maxRequests };
+        command.SetAction((result, ct) => CliRunner.Guard(async () =>
+        {
+            var files = ScenarioFiles(result.GetValue(scenarios)!);
+            var loaded = files.Select(Scenario.Load).ToList(); // all errors before any audit
+            if (result.GetValue(repeat) < 1) throw new CliException("--repeat must be at least 1.");
+            var refs = new List<ReferenceRun>();
+            var folder = result.GetValue(references) ?? Path.Combine(ProbeFiles.Root, "references");
+            if (Directory.Exists(folder)) refs.AddRange(ReferenceBundles.ImportFolder(folder));
+            if (result.GetValue(record) > 0)
+                refs.AddRange(await AccuracyBench.RecordReferencesAsync(result.GetValue(record), 7, new Progress<string>(m => Console.Error.WriteLine("SIMULATION " + m)), ct));
+            Console.WriteLine($"SIMULATION: {loaded.Count} scenarios x {result.GetValue(repeat)}, {refs.Count} reference runs");
+            Console.WriteLine($"{"scenario",-34} {"claim",-22} {"truth",-26} {"verdict",-12} {"identified",-26} {"post.",6} {"req",4} {"prompt",8} {"compl.",8}");
+            var rows = new List<BenchRow>();
+            var budget = AuditBudget.Default with { MaxRequests = result.GetValue(maxRequests) };
+            foreach (var s in loaded)
+                for (var r = 0; r < result.GetValue(repeat); r++)
+                {
+                    var row = await AccuracyBench.AuditAsync(s, r, refs, budget, ct);
+                    rows.Add(row);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{Cut(row.Scenario, 34),-34} {Cut(row.Claim, 22),-22} {Cut(row.Truth, 26),-26} {row.Verdict,-12} {Cut(row.Identified ?? "-", 26),-26} {row.TopPosterior,6:F3} {row.Requests,4} {row.PromptTokens,8} {row.CompletionTokens,8}{(row.FalseAccusation ? "  FALSE ACCUSATION" : row.MissedSubstitution ? "  missed" : "")}"));
+                }
+            var t = AccuracyBench.Totals(rows);
+            Console.WriteLine();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"audits                     {t.Audits}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"exact-variant accuracy     {t.ExactVariantAccuracy:P1} of {t.ExactVariantScored}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"family accuracy            {t.FamilyAccuracy:P1}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"false accusations          {t.FalseAccusations} of {t.HonestAudits} honest audits"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"missed substitutions       {t.MissedSubstitutions} of {t.SubstitutionAudits} substitution audits"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"inconclusive rate          {t.InconclusiveRate:P1}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"requests per verdict       median {t.MedianRequests}, p95 {t.P95Requests}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tokens per audit           median {t.MedianTokens}, p95 {t.P95Tokens}"));
+            if (result.GetValue(json) is { } path)
+                await File.WriteAllTextAsync(path, JsonSerializer.Serialize(new { simulation = true, rows, totals = t }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }), ct);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static string Cut(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";
+
+    public static IReadOnlyList<string> ScenarioFiles(string path)
+    {
+        if (Directory.Exists(path))
+            return Directory.GetFiles(path, "*.json").Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        if (File.Exists(path) && path.EndsWith(".txt", StringComparison.Ordinal))
+        {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            return File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => Path.Combine(dir, l)).ToList();
+        }
+        if (File.Exists(path)) return [path];
+        throw new CliException($"--scenarios '{path}' is neither a folder, a .txt list nor a scenario file.");
+    }
+}

@@ -1,0 +1,35 @@
+namespace Verifier.Cli.Commands;
+
+using System.CommandLine;
+using Verifier.Core.Audits;
+using Verifier.Core.Catalog;
+using Verifier.Core.Probes.Suite;
+using Verifier.Core.References;
+using Verifier.Core.Reports;
+using Verifier.Simulator;
+using Verifier.Targets.Http;
+
+/// <summary>`verifier demo`: SIMULATION. Starts a simulated vendor passing off a distill as DeepSeek-R1, audits it, prints the report.</summary>
+public static class DemoCommand
+{
+    public static Command Create()
+    {
+        var scenarioFile = new Option<string?>("--scenario") { Description = "Scenario to audit (default: probes/scenarios/distill-qwen-7b-as-r1.json)." };
+        var command = new Command("demo", "SIMULATION: start a simulated vendor and audit it end to end.") { scenarioFile };
+        command.SetAction((result, ct) => CliRunner.Guard(async () =>
+        {
+            var scenario = Scenario.Load(result.GetValue(scenarioFile) ?? Path.Combine(ProbeFiles.Root, "scenarios", "distill-qwen-7b-as-r1.json"));
+            await using var vendor = await SimulatedVendor.StartAsync(scenario);
+            Console.Error.WriteLine($"SIMULATION: '{scenario.Name}' on {vendor.BaseUrl}; auditing the claim {scenario.ClaimedVariant}…");
+            var folder = Path.Combine(ProbeFiles.Root, "references");
+            var plan = ProbeSuite.Default.Plan(scenario.ClaimedVariant, AuditBudget.Default, Random.Shared.Next())
+                with { References = Directory.Exists(folder) ? ReferenceBundles.ImportFolder(folder) : [] };
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var audit = await TargetAudit.RunAsync(plan, http, new TargetEndpoint(vendor.BaseUrl, (scenario.Claims ?? new Claims()).Model, Dialects.Parse(scenario.Dialect)),
+                ProbeSuite.Score, AccuracyBench.FastClient, cancellationToken: ct);
+            Console.WriteLine(AuditReports.ToMarkdown(audit, new ReportContext("demo", $"simulated vendor '{scenario.Name}' at {vendor.BaseUrl}", DateTimeOffset.UtcNow) { Banner = "SIMULATION — not a real vendor" }));
+            return audit.Verdict.Kind switch { VerdictKind.Consistent => 0, VerdictKind.Mismatch => 1, _ => 2 };
+        }));
+        return command;
+    }
+}

@@ -1,2 +1,0 @@
-namespace Verifier.Simulator;
-internal static class AssemblyMarker;
