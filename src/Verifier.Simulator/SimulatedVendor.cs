@@ -86,12 +86,13 @@ public sealed class SimulatedVendor : IAsyncDisposable
     }
 
     /// <summary>The model of the current phase (before or after the switch) most likely to answer; for metadata endpoints.</summary>
-    private ServedModel Current() => models[Phase().OrderByDescending(s => s.Weight).First().Variant];
+    private ServedModel Current() => models[Phase(Requests).OrderByDescending(s => s.Weight).First().Variant];
 
-    private IReadOnlyList<ServedShare> Phase()
+    /// <summary>What is served after <paramref name="previous"/> chat requests have been answered.</summary>
+    private IReadOnlyList<ServedShare> Phase(int previous)
     {
         if (scenario.Switch is not { } sw) return scenario.Truth;
-        var switched = sw.AfterRequests is { } n ? Requests >= n : (DateTimeOffset.UtcNow - started).TotalSeconds >= sw.AfterSeconds;
+        var switched = sw.AfterRequests is { } n ? previous >= n : (DateTimeOffset.UtcNow - started).TotalSeconds >= sw.AfterSeconds;
         return switched ? sw.Truth : scenario.Truth;
     }
 
@@ -125,7 +126,7 @@ public sealed class SimulatedVendor : IAsyncDisposable
         var stream = body.TryGetProperty("stream", out var st) && st.ValueKind == JsonValueKind.True;
         var includeUsage = stream && body.TryGetProperty("stream_options", out var so) && so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
 
-        var share = Pick(Phase(), r);
+        var share = Pick(Phase(index - 1), r);
         var model = models[share];
         lock (Served) Served.Add(share);
         var behaviour = scenario.Behaviour?.GetValueOrDefault(share) ?? scenario.Behaviour?.GetValueOrDefault("*");
