@@ -1,0 +1,28 @@
+namespace Verifier.Simulator.Tests;
+
+using Verifier.Core.Audits;
+using Verifier.Simulator;
+
+/// <summary>SIMULATION. The CI subset of the accuracy bench: the safety properties must hold on every run.</summary>
+public class AccuracyBenchTests
+{
+    [Fact]
+    public async Task Ci_subset_has_no_false_accusation_and_catches_every_substitution()
+    {
+        var folder = Path.Combine(Verifier.Core.Catalog.ProbeFiles.Root, "scenarios");
+        var files = File.ReadAllLines(Path.Combine(folder, "ci-subset.txt")).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        var references = await AccuracyBench.RecordReferencesAsync(1, 7, null, CancellationToken.None);
+        var rows = new List<BenchRow>();
+        foreach (var f in files)
+            rows.Add(await AccuracyBench.AuditAsync(Scenario.Load(Path.Combine(folder, f)), 0, references, AuditBudget.Default, CancellationToken.None));
+
+        var totals = AccuracyBench.Totals(rows);
+        Assert.Equal(0, totals.FalseAccusations);
+        Assert.Equal(0, totals.MissedSubstitutions);
+        foreach (var r in rows.Where(r => r.Scenario.StartsWith("distill-", StringComparison.Ordinal)))
+        {
+            Assert.True(r.Requests <= 2, $"{r.Scenario}: decided after {r.Requests} requests");
+            Assert.Equal(r.Truth, r.Identified);
+        }
+    }
+}
