@@ -1,0 +1,71 @@
+namespace Verifier.Cli.Tests;
+
+using System.Diagnostics;
+using System.Text.Json;
+using Verifier.Core.Tokenization;
+using Verifier.Simulator;
+
+/// <summary>The built `verifier` command as a user runs it: output, files and exit codes.</summary>
+public class CliTests
+{
+    private static async Task<(int Code, string Out, string Err)> Run(string? stdin, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "verifier.dll"), .. args])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+        };
+        info.Environment.Remove("VERIFIER_DB");
+        using var p = Process.Start(info)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEndAsync();
+        if (stdin is not null) await p.StandardInput.WriteAsync(stdin);
+        p.StandardInput.Close();
+        await p.WaitForExitAsync();
+        return (p.ExitCode, await output, await error);
+    }
+
+    [Fact]
+    public async Task Tokenize_writes_one_row_of_ids_per_input_row_in_order()
+    {
+        var input = Path.GetTempFileName();
+        var output = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(input, [JsonSerializer.Serialize(new { text = "12345678901234567890" }), JsonSerializer.Serialize(new { text = "<think>\n你好" })]);
+        var (code, _, err) = await Run(null, "tokenize", "--tokenizer", "qwen", "--input", input, "--output", output);
+        Assert.True(code == 0, err);
+        var rows = (await File.ReadAllLinesAsync(output)).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).ToArray()).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(Tokenizers.Get(TokenizerFamily.Qwen).Encode("12345678901234567890"), rows[0]);
+        Assert.Equal(20, rows[0].Length);
+    }
+
+    [Fact]
+    public async Task Tokenize_reads_standard_input_and_names_the_bad_line()
+    {
+        var (code, stdout, _) = await Run("{\"text\":\"hi\"}\n", "tokenize", "--tokenizer", "r1-distill-llama-8b", "--input", "-");
+        Assert.Equal(0, code);
+        Assert.StartsWith("{\"ids\":[", stdout, StringComparison.Ordinal);
+        var (bad, _, err) = await Run("{\"text\":\"ok\"}\nnot json\n", "tokenize", "--tokenizer", "llama3", "--input", "-");
+        Assert.Equal(3, bad);
+        Assert.Contains("line 2", err, StringComparison.Ordinal);
+        var (unknown, _, err2) = await Run(null, "tokenize", "--tokenizer", "gpt2", "--input", "-");
+        Assert.Equal(3, unknown);
+        Assert.Contains("gpt2", err2, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Audit_exit_code_is_the_verdict_and_bad_arguments_are_3()
+    {
+        var scenario = Scenario.Load(Path.Combine(Verifier.Core.Catalog.ProbeFiles.Root, "scenarios", "distill-llama-8b-as-r1.json"));
+        await using var vendor = await SimulatedVendor.StartAsync(scenario);
+        var report = Path.Combine(Path.GetTempPath(), $"report-{Guid.NewGuid():N}.json");
+        var (code, stdout, err) = await Run(null, "audit", "--endpoint", vendor.BaseUrl.ToString(), "--model", "deepseek-reasoner", "--claimed", "deepseek-r1", "--max-requests", "12", "--out", report);
+        Assert.True(code == 1, $"exit {code}: {err}");
+        Assert.Contains("mismatch", stdout, StringComparison.Ordinal);
+        Assert.Equal("mismatch", JsonDocument.Parse(await File.ReadAllTextAsync(report)).RootElement.GetProperty("verdict").GetString());
+
+        Assert.Equal(3, (await Run(null, "audit", "--endpoint", vendor.BaseUrl.ToString(), "--model", "m", "--claimed", "deepseek-r9")).Code);
+        Assert.Equal(3, (await Run(null, "audit", "--endpoint", "not a url", "--model", "m", "--claimed", "deepseek-r1")).Code);
+        Assert.Equal(3, (await Run(null, "audit", "--model", "m")).Code);
+        Assert.Equal(3, (await Run(null, "migrate")).Code); // no database configured
+    }
+}
