@@ -11,6 +11,7 @@ root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(ReferenceCommand.Create());
+root.Subcommands.Add(RescoreCommand.Create());
 bench.Subcommands.Add(BenchTokenizerCommand.Create());
 bench.Subcommands.Add(BenchAccuracyCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());

@@ -163,6 +163,11 @@ public class ApiTests(ApiFixture f) : IClassFixture<ApiFixture>
         Assert.Equal(auditId, history.GetProperty("items")[0].GetProperty("id").GetString());
         var report = await f.Viewer.GetStringAsync($"{location}/report?format=md");
         Assert.Contains("inconclusive", report, StringComparison.OrdinalIgnoreCase);
+
+        // Re-scoring the stored raw exchanges reproduces the verdict exactly.
+        await using var db = new Verifier.Storage.VerifierDb(Verifier.Storage.VerifierDb.Options(f.Database.ConnectionString));
+        var rescored = await Verifier.Service.Audits.AuditRescoring.RescoreAsync(db, Guid.Parse(auditId!));
+        Assert.True(rescored.Identical, $"{rescored.Stored.Verdict.ClaimPosterior} vs {rescored.Rescored.Verdict.ClaimPosterior}");
     }
 
     [Fact]

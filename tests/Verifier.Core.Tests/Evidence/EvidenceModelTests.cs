@@ -88,9 +88,10 @@ public class EvidenceModelTests
         var space = HypothesisSpace.Create(Sim.Catalog, "deepseek-r1", Options);
         var ledger = EvidenceLedger.Create(space, new CapabilityModel(Sim.Catalog, Options), Options);
         var (_, item) = ledger.Apply(new ProbeOutcome("t", ProbeCategory.Tokenizer, "family", "family:qwen", "qwen", [1], Sim.TokenizerLikelihoods("qwen")));
-        Assert.Equal(Math.Log(1e-3), item.LogLikelihoods["deepseek-r1@fp8"], 9);  // floor, not -30
+        var floor = Options.FloorFor(ProbeCategory.Tokenizer);
+        Assert.Equal(Math.Log(floor), item.LogLikelihoods["deepseek-r1@fp8"], 9);  // floor, not -30
         Assert.Equal(0, item.LogLikelihoods["r1-distill-qwen-7b@bf16"], 9);
-        Assert.Equal(Math.Log(0.7 * 1e-3 + 0.3), item.LogLikelihoods["mix:deepseek-r1+r1-distill-qwen-7b@0.3"], 9);
+        Assert.Equal(Math.Log(0.7 * floor + 0.3), item.LogLikelihoods["mix:deepseek-r1+r1-distill-qwen-7b@0.3"], 9);
         Assert.Equal(Math.Log(0.25), item.LogLikelihoods["unknown"], 9);
     }
 
