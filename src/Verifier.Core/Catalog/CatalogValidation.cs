@@ -8,7 +8,7 @@ public static partial class CatalogValidation
     private static readonly HashSet<string> Tokenizers = ["deepseek-v3", "qwen", "llama3"];
     private static readonly HashSet<string> Templates = ["R1", "R1_0528", "DistillQwen", "DistillLlama", "R1_0528_Qwen3_8B", "V3Chat"];
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9.\\-]*$")]
+    [GeneratedRegex("^[a-z0-9][a-z0-9._\\-]*$")]
     private static partial Regex IdPattern();
 
     public static IReadOnlyList<string> Validate(VariantCatalog catalog)
