@@ -1,0 +1,156 @@
+using Verifier.Targets.Onnx.Inspection;
+using Verifier.Targets.Onnx.Native;
+
+namespace Verifier.Targets.Onnx.Generation;
+
+/// <summary>
+/// Token-id generation over an ONNX decoder export with a KV cache: the prompt is run once, then one token per step
+/// with the previous step's present.* values fed back as past.* (no copies). Tokenization is the caller's (ids in, ids out).
+/// A decoder instance may serve concurrent Generate calls (each has its own cache; the session is thread-safe).
+/// </summary>
+public sealed class OnnxDecoder : IDisposable
+{
+    private readonly OrtSession session;
+
+    private OnnxDecoder(OrtSession session, string modelPath)
+    {
+        this.session = session;
+        ModelPath = modelPath;
+        Layout = DecoderLayout.FromSession(session);
+    }
+
+    public string ModelPath { get; }
+    public DecoderLayout Layout { get; }
+    public OrtSession Session => session;
+
+    /// <summary>Opens a decoder from an .onnx file or a model folder (genai_config.json's decoder file, else model.onnx).</summary>
+    public static OnnxDecoder Open(string path, OrtSessionSettings? settings = null)
+    {
+        var (model, _) = OnnxInspector.ResolveModel(path);
+        var s = OrtSession.Open(model, settings);
+        try { return new OnnxDecoder(s, model); }
+        catch { s.Dispose(); throw; }
+    }
+
+    public IEnumerable<int> Generate(int[] promptIds, GenerationSettings settings, CancellationToken cancellationToken = default) =>
+        GenerateCore(promptIds, settings, cancellationToken);
+
+    private IEnumerable<int> GenerateCore(int[] promptIds, GenerationSettings settings, CancellationToken ct)
+    {
+        if (promptIds.Length == 0) throw new ArgumentException("The prompt needs at least one token.", nameof(promptIds));
+        var random = new Random(settings.Seed);
+        var stop = settings.StopTokenIds ?? [];
+        var past = EmptyCache();
+        try
+        {
+            var step = promptIds;
+            var total = 0;
+            for (var produced = 0; produced < settings.MaxNewTokens; produced++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var (next, present) = Step(step, total, past, settings, random);
+                foreach (var v in past) v.Dispose();
+                past = present;
+                total += step.Length;
+                yield return next;
+                if (stop.Contains(next)) yield break;
+                step = [next];
+            }
+        }
+        finally
+        {
+            foreach (var v in past) v.Dispose();
+        }
+    }
+
+    /// <summary>Logits of the last position for a whole sequence with an empty cache (the no-cache reference).</summary>
+    public float[] LastLogits(int[] ids)
+    {
+        var past = EmptyCache();
+        try
+        {
+            var (inputs, names) = Inputs(ids, 0, past);
+            try
+            {
+                var outputs = session.Run(names, inputs, [Layout.Logits]);
+                using var logits = outputs[0];
+                return LastRow(logits).ToArray();
+            }
+            finally { foreach (var v in inputs.Take(inputs.Count - past.Count)) v.Dispose(); }
+        }
+        finally { foreach (var v in past) v.Dispose(); }
+    }
+
+    private (int Next, List<OrtValue> Present) Step(int[] ids, int pastLength, List<OrtValue> past, GenerationSettings settings, Random random)
+    {
+        var (inputs, names) = Inputs(ids, pastLength, past);
+        try
+        {
+            var outNames = new List<string>(1 + Layout.Kv.Count) { Layout.Logits };
+            outNames.AddRange(Layout.Kv.Select(k => k.PresentName));
+            var outputs = session.Run(names, inputs, outNames);
+            using var logits = outputs[0];
+            var next = TokenSampler.Pick(LastRow(logits), settings, random);
+            return (next, outputs.Skip(1).ToList());
+        }
+        finally
+        {
+            // Only the per-step inputs; past values are owned by the caller.
+            foreach (var v in inputs.Take(inputs.Count - past.Count)) v.Dispose();
+        }
+    }
+
+    /// <summary>Builds the step's inputs in session types: ids, mask over past+new, positions continuing from past, then the cache.</summary>
+    private (List<OrtValue> Values, List<string> Names) Inputs(int[] ids, int pastLength, List<OrtValue> past)
+    {
+        var values = new List<OrtValue>();
+        var names = new List<string>();
+        var n = ids.Length;
+        values.Add(Ints(ids, Layout.IdsType, [1, n]));
+        names.Add(Layout.InputIds);
+        if (Layout.AttentionMask is { } mask)
+        {
+            values.Add(Ints(Enumerable.Repeat(1, pastLength + n).ToArray(), Layout.MaskType, [1, pastLength + n]));
+            names.Add(mask);
+        }
+        if (Layout.PositionIds is { } pos)
+        {
+            values.Add(Ints(Enumerable.Range(pastLength, n).ToArray(), Layout.PositionType, [1, n]));
+            names.Add(pos);
+        }
+        values.AddRange(past);
+        names.AddRange(Layout.Kv.Select(k => k.PastName));
+        return (values, names);
+    }
+
+    private List<OrtValue> EmptyCache() => Layout.Kv.Select(k => k.ElementType switch
+    {
+        OrtElementType.Float16 => OrtValue.FromArray(Array.Empty<Half>(), k.EmptyShape),
+        OrtElementType.Float => OrtValue.FromArray(Array.Empty<float>(), k.EmptyShape),
+        var t => throw new NotSupportedException($"KV cache element type {t} is not supported."),
+    }).ToList();
+
+    private static OrtValue Ints(int[] data, OrtElementType type, long[] shape) =>
+        type == OrtElementType.Int32 ? OrtValue.FromArray(data, shape) : OrtValue.FromArray(Array.ConvertAll(data, x => (long)x), shape);
+
+    private static float[] LastRow(OrtValue logits)
+    {
+        var shape = logits.Shape;
+        var vocab = (int)shape[^1];
+        switch (logits.ElementType)
+        {
+            case OrtElementType.Float:
+                var f = logits.AsSpan<float>();
+                return f[^vocab..].ToArray();
+            case OrtElementType.Float16:
+                var h = logits.AsSpan<Half>()[^vocab..];
+                var row = new float[vocab];
+                for (var i = 0; i < vocab; i++) row[i] = (float)h[i];
+                return row;
+            default:
+                throw new NotSupportedException($"Logits of type {logits.ElementType} are not supported.");
+        }
+    }
+
+    public void Dispose() => session.Dispose();
+}

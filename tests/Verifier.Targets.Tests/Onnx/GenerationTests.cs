@@ -1,0 +1,95 @@
+using Verifier.Targets.Onnx.Generation;
+using Verifier.Targets.Onnx.Native;
+
+namespace Verifier.Targets.Tests.Onnx;
+
+public sealed class GenerationTests : IDisposable
+{
+    private static readonly OrtSessionSettings Deterministic = new(IntraOpThreads: 1, InterOpThreads: 1);
+    private readonly string dir = Directory.CreateTempSubdirectory("verifier-gen-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    public static TheoryData<string> Models() => new() { "gpt2", "llama" };
+
+    private OnnxDecoder Open(string model) => model switch
+    {
+        "gpt2" => OnnxDecoder.Open(TestModels.Gpt2Folder, Deterministic),
+        _ => OnnxDecoder.Open(TinyLlamaWeights.Materialize(dir, seed: 7), Deterministic),
+    };
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Greedy_generation_with_the_cache_equals_full_recompute_without_it(string model)
+    {
+        using var decoder = Open(model);
+        int[] prompt = model == "gpt2" ? [98, 12, 500, 7] : [1, 306, 4700, 29871, 13];
+
+        var cached = decoder.Generate(prompt, GenerationSettings.Greedy(24)).ToList();
+
+        var reference = new List<int>();
+        var seq = prompt.ToList();
+        for (var i = 0; i < 24; i++)
+        {
+            var next = TokenSampler.ArgMax(decoder.LastLogits(seq.ToArray()));
+            reference.Add(next);
+            seq.Add(next);
+        }
+        Assert.Equal(reference, cached);
+        Assert.True(cached.Distinct().Count() > 1, "degenerate generation would not test the cache");
+    }
+
+    [Fact]
+    public void Layouts_are_read_from_the_sessions()
+    {
+        using var gpt2 = Open("gpt2");
+        Assert.Equal(OrtElementType.Int32, gpt2.Layout.IdsType);
+        Assert.NotNull(gpt2.Layout.PositionIds);
+        Assert.Equal(5, gpt2.Layout.Kv.Count);
+        Assert.Equal("present_3", gpt2.Layout.Kv.Single(k => k.PastName == "past_3").PresentName);
+        Assert.Equal([2, 1, 4, 0, 8], gpt2.Layout.Kv[0].EmptyShape);
+
+        using var llama = Open("llama");
+        Assert.Equal(OrtElementType.Int64, llama.Layout.IdsType);
+        Assert.Null(llama.Layout.PositionIds);
+        Assert.Equal(4, llama.Layout.Kv.Count);
+        Assert.Equal("present.1.value", llama.Layout.Kv.Single(k => k.PastName == "past_key_values.1.value").PresentName);
+        Assert.Equal([1, 1, 0, 16], llama.Layout.Kv[0].EmptyShape);
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Sampling_is_reproducible_per_seed_and_varies_across_seeds(string model)
+    {
+        using var decoder = Open(model);
+        int[] prompt = [5, 6, 7];
+        var s = new GenerationSettings(16, Sample: true, Temperature: 1.5, TopP: 0.98, Seed: 11);
+        var a = decoder.Generate(prompt, s).ToList();
+        var b = decoder.Generate(prompt, s).ToList();
+        Assert.Equal(a, b);
+        var others = Enumerable.Range(100, 5).Select(seed => decoder.Generate(prompt, s with { Seed = seed }).ToList()).ToList();
+        Assert.Contains(others, o => !o.SequenceEqual(a));
+    }
+
+    [Fact]
+    public void Stop_tokens_and_cancellation_end_generation()
+    {
+        using var decoder = Open("gpt2");
+        int[] prompt = [98, 12, 500, 7];
+        var free = decoder.Generate(prompt, GenerationSettings.Greedy(10)).ToList();
+        var stopped = decoder.Generate(prompt, GenerationSettings.Greedy(10, stop: [free[3]])).ToList();
+        Assert.Equal(free.Take(free.IndexOf(free[3]) + 1), stopped);
+
+        using var cts = new CancellationTokenSource();
+        var seen = new List<int>();
+        Assert.Throws<OperationCanceledException>(() =>
+        {
+            foreach (var t in decoder.Generate(prompt, GenerationSettings.Greedy(50), cts.Token))
+            {
+                seen.Add(t);
+                if (seen.Count == 3) cts.Cancel();
+            }
+        });
+        Assert.Equal(3, seen.Count);
+    }
+}
