@@ -31,6 +31,11 @@ public sealed class DecoderGraphBuilder
         this.blockSize = blockSize;
     }
 
+    /// <summary>Leave the embedding out of the external data so the caller can write it inline (SaveWithSparseInitializer).</summary>
+    public bool InlineEmbedding { get; init; }
+
+    public const string EmbeddingName = "model.embed_tokens.weight";
+
     public static DecoderFamily FamilyOf(ArchitectureConfig a) => a.ModelType switch
     {
         "qwen2" => DecoderFamily.Qwen2,
@@ -52,7 +57,7 @@ public sealed class DecoderGraphBuilder
         }
         w.Output(new ValueSpec("logits", OnnxDataType.Float, "batch_size", "sequence_length", a.VocabSize));
 
-        Weight("model.embed_tokens.weight", floatType, a.VocabSize, a.HiddenSize);
+        if (!InlineEmbedding) Weight(EmbeddingName, floatType, a.VocabSize, a.HiddenSize);
         w.Node("Gather", ["model.embed_tokens.weight", "input_ids"], ["embeds"]);
         Weight("cos_cache", floatType, a.MaxPositionEmbeddings, hd / 2);
         Weight("sin_cache", floatType, a.MaxPositionEmbeddings, hd / 2);

@@ -17,7 +17,13 @@ public sealed class OnnxDecoder : IDisposable
         this.session = session;
         ModelPath = modelPath;
         Layout = DecoderLayout.FromSession(session);
+        stepInputNames = [Layout.InputIds, .. Layout.AttentionMask is { } m ? new[] { m } : [], .. Layout.PositionIds is { } p ? new[] { p } : [], .. Layout.Kv.Select(k => k.PastName)];
+        stepOutputNames = [Layout.Logits, .. Layout.Kv.Select(k => k.PresentName)];
     }
+
+    // Names are fixed per model: built once, not per step (the loop's overhead over bare Run is measured by bench onnx).
+    private readonly string[] stepInputNames;
+    private readonly string[] stepOutputNames;
 
     public string ModelPath { get; }
     public DecoderLayout Layout { get; }
@@ -69,12 +75,12 @@ public sealed class OnnxDecoder : IDisposable
         var past = EmptyCache();
         try
         {
-            var (inputs, names) = Inputs(ids, 0, past);
+            var inputs = Inputs(ids, 0, past);
             try
             {
-                var outputs = session.Run(names, inputs, [Layout.Logits]);
+                var outputs = session.Run(stepInputNames, inputs, [Layout.Logits]);
                 using var logits = outputs[0];
-                return LastRow(logits).ToArray();
+                return LastRow(logits);
             }
             finally { foreach (var v in inputs.Take(inputs.Count - past.Count)) v.Dispose(); }
         }
@@ -83,15 +89,23 @@ public sealed class OnnxDecoder : IDisposable
 
     private (int Next, List<OrtValue> Present) Step(int[] ids, int pastLength, List<OrtValue> past, GenerationSettings settings, Random random)
     {
-        var (inputs, names) = Inputs(ids, pastLength, past);
+        var inputs = Inputs(ids, pastLength, past);
         try
         {
-            var outNames = new List<string>(1 + Layout.Kv.Count) { Layout.Logits };
-            outNames.AddRange(Layout.Kv.Select(k => k.PresentName));
-            var outputs = session.Run(names, inputs, outNames);
-            using var logits = outputs[0];
-            var next = TokenSampler.Pick(LastRow(logits), settings, random);
-            return (next, outputs.Skip(1).ToList());
+            var outputs = session.Run(stepInputNames, inputs, stepOutputNames);
+            int next;
+            using (var logits = outputs[0])
+            {
+                var (type, shape) = logits.Describe();
+                var count = shape.Aggregate(1L, (a, d) => a * d);
+                var vocab = (int)shape[^1];
+                next = type == OrtElementType.Float
+                    ? TokenSampler.Pick(logits.AsSpan<float>(count)[^vocab..], settings, random) // no copy on the hot path
+                    : TokenSampler.Pick(LastRow(logits), settings, random);
+            }
+            var present = new List<OrtValue>(outputs.Length - 1);
+            for (var i = 1; i < outputs.Length; i++) present.Add(outputs[i]);
+            return (next, present);
         }
         finally
         {
@@ -101,26 +115,25 @@ public sealed class OnnxDecoder : IDisposable
     }
 
     /// <summary>Builds the step's inputs in session types: ids, mask over past+new, positions continuing from past, then the cache.</summary>
-    private (List<OrtValue> Values, List<string> Names) Inputs(int[] ids, int pastLength, List<OrtValue> past)
+    private List<OrtValue> Inputs(int[] ids, int pastLength, List<OrtValue> past)
     {
-        var values = new List<OrtValue>();
-        var names = new List<string>();
+        var values = new List<OrtValue>(3 + past.Count);
         var n = ids.Length;
         values.Add(Ints(ids, Layout.IdsType, [1, n]));
-        names.Add(Layout.InputIds);
-        if (Layout.AttentionMask is { } mask)
+        if (Layout.AttentionMask is not null)
         {
-            values.Add(Ints(Enumerable.Repeat(1, pastLength + n).ToArray(), Layout.MaskType, [1, pastLength + n]));
-            names.Add(mask);
+            var ones = new int[pastLength + n];
+            Array.Fill(ones, 1);
+            values.Add(Ints(ones, Layout.MaskType, [1, pastLength + n]));
         }
-        if (Layout.PositionIds is { } pos)
+        if (Layout.PositionIds is not null)
         {
-            values.Add(Ints(Enumerable.Range(pastLength, n).ToArray(), Layout.PositionType, [1, n]));
-            names.Add(pos);
+            var positions = new int[n];
+            for (var i = 0; i < n; i++) positions[i] = pastLength + i;
+            values.Add(Ints(positions, Layout.PositionType, [1, n]));
         }
         values.AddRange(past);
-        names.AddRange(Layout.Kv.Select(k => k.PastName));
-        return (values, names);
+        return values;
     }
 
     private List<OrtValue> EmptyCache() => Layout.Kv.Select(k => k.ElementType switch
@@ -135,9 +148,9 @@ public sealed class OnnxDecoder : IDisposable
 
     private static float[] LastRow(OrtValue logits)
     {
-        var shape = logits.Shape;
+        var (type, shape) = logits.Describe();
         var vocab = (int)shape[^1];
-        switch (logits.ElementType)
+        switch (type)
         {
             case OrtElementType.Float:
                 var f = logits.AsSpan<float>();

@@ -66,6 +66,27 @@ public sealed unsafe class OrtValue : SafeHandle
         }
     }
 
+    /// <summary>Element type and shape from one native type-and-shape query (cheaper than reading both properties).</summary>
+    public (OrtElementType ElementType, long[] Shape) Describe()
+    {
+        using var info = Info();
+        int t;
+        nuint n;
+        OrtApi.Check(OrtApi.GetTensorElementType(info.Ptr, &t));
+        OrtApi.Check(OrtApi.GetDimensionsCount(info.Ptr, &n));
+        var dims = new long[(int)n];
+        fixed (long* d = dims) OrtApi.Check(OrtApi.GetDimensions(info.Ptr, d, n));
+        return ((OrtElementType)t, dims);
+    }
+
+    /// <summary>The first <paramref name="count"/> elements of the tensor's memory, when the caller already knows the size.</summary>
+    public Span<T> AsSpan<T>(long count) where T : unmanaged
+    {
+        void* data;
+        OrtApi.Check(OrtApi.GetTensorMutableData(handle, &data));
+        return new Span<T>(data, checked((int)count));
+    }
+
     /// <summary>The tensor's memory as a span of <typeparamref name="T"/> (valid while this value is alive).</summary>
     public Span<T> AsSpan<T>() where T : unmanaged
     {
