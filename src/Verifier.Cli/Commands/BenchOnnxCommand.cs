@@ -23,13 +23,15 @@ public static class BenchOnnxCommand
         var rounds = new Option<int>("--rounds") { Description = "Alternating rounds per side (median reported).", DefaultValueFactory = _ => 15 };
         var threads = new Option<int>("--threads") { Description = "ORT intra-op threads (0 = ORT default).", DefaultValueFactory = _ => 1 };
         var bigFile = new Option<bool>("--big-file") { Description = "Also time inspection of a 3.1 GB R1-Distill-Qwen-32B graph whose fp32 embedding is inline (written sparse)." };
-        var command = new Command("onnx", "Generation-loop tokens/s vs a bare Run loop (overhead %), and inspection time on a multi-GB file.") { model, tokens, rounds, threads, bigFile };
+        var synthetic = new Option<string?>("--synthetic") { Description = "Instead of MODEL, bench a generated runnable decoder: qwen2 or llama (6 layers, hidden 512, vocab 32000, random weights)." };
+        var command = new Command("onnx", "Generation-loop tokens/s vs a bare Run loop (overhead %), and inspection time on a multi-GB file.") { model, tokens, rounds, threads, bigFile, synthetic };
         command.SetAction(parse =>
         {
             try
             {
                 if (parse.GetValue(bigFile)) BenchInspection();
-                if (parse.GetValue(model) is { } m) BenchGeneration(m, parse.GetValue(tokens), parse.GetValue(rounds), parse.GetValue(threads));
+                if (parse.GetValue(synthetic) is { } family) BenchSynthetic(family, parse.GetValue(tokens), parse.GetValue(rounds), parse.GetValue(threads));
+                else if (parse.GetValue(model) is { } m) BenchGeneration(m, parse.GetValue(tokens), parse.GetValue(rounds), parse.GetValue(threads));
                 else if (!parse.GetValue(bigFile)) { Console.Error.WriteLine("bench onnx: give a MODEL and/or --big-file."); return ExitCodes.Error; }
                 return 0;
             }
@@ -40,6 +42,22 @@ public static class BenchOnnxCommand
             }
         });
         return command;
+    }
+
+    private static void BenchSynthetic(string family, int tokens, int rounds, int threads)
+    {
+        var f = family switch { "qwen2" => DecoderFamily.Qwen2, "llama" => DecoderFamily.Llama, _ => throw new NotSupportedException($"--synthetic takes qwen2 or llama, not '{family}'.") };
+        var dir = Directory.CreateTempSubdirectory("verifier-synthetic-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "model.onnx");
+            new RunnableDecoderBuilder(new TinyDecoderShape(Layers: 6, Hidden: 512, Heads: 8, KvHeads: 2, Intermediate: 1536, Vocab: 32000, Context: 2048), f, seed: 1).Build().Save(path);
+            BenchGeneration(path, tokens, rounds, threads);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     private static void BenchGeneration(string path, int tokens, int rounds, int threads)

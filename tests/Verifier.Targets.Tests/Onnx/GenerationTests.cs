@@ -1,4 +1,6 @@
+using Verifier.Targets.Onnx.Building;
 using Verifier.Targets.Onnx.Generation;
+using Verifier.Targets.Onnx.Inspection;
 using Verifier.Targets.Onnx.Native;
 
 namespace Verifier.Targets.Tests.Onnx;
@@ -10,20 +12,41 @@ public sealed class GenerationTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    public static TheoryData<string> Models() => new() { "gpt2", "llama" };
+    /// <summary>(Head size 16: ORT's CPU GroupQueryAttention needs a multiple of 16.) gpt2: the GenAI test export; llama: tiny-random-llama's real builder graph with generated weights;
+    /// qwen2-built / llama-built: decoders written by RunnableDecoderBuilder (Qwen2 with q/k/v biases, Llama without).</summary>
+    public static TheoryData<string> Models() => new() { "gpt2", "llama", "qwen2-built", "llama-built" };
 
     private OnnxDecoder Open(string model) => model switch
     {
         "gpt2" => OnnxDecoder.Open(TestModels.Gpt2Folder, Deterministic),
-        _ => OnnxDecoder.Open(TinyLlamaWeights.Materialize(dir, seed: 7), Deterministic),
+        "llama" => OnnxDecoder.Open(TinyLlamaWeights.Materialize(dir, seed: 7), Deterministic),
+        _ => OnnxDecoder.Open(Built(model == "qwen2-built" ? DecoderFamily.Qwen2 : DecoderFamily.Llama), Deterministic),
     };
+
+    private string Built(DecoderFamily family)
+    {
+        var path = Path.Combine(dir, $"{family}.onnx");
+        new RunnableDecoderBuilder(new TinyDecoderShape(), family, seed: 5).Build().Save(path);
+        return path;
+    }
+
+    [Fact]
+    public void Built_qwen2_decoder_is_inspected_with_its_own_shape()
+    {
+        var r = OnnxInspector.Inspect(Built(DecoderFamily.Qwen2));
+        Assert.Equal(new ModelShape(2, 64, 128, 4, 2, 16, 256, 128, r.FromGraph.Parameters), r.FromGraph);
+        // embed + lm_head + per layer (q,k,v with biases, o, 3 MLP, 2 norms) + final norm
+        long perLayer = 64 * 64 + 64 + 2 * (64 * 32 + 32) + 64 * 64 + 3 * 64 * 128 + 2 * 64;
+        Assert.Equal(2 * 256 * 64 + 2 * perLayer + 64, r.FromGraph.Parameters);
+        Assert.Equal("GroupQueryAttention", r.AttentionOperator);
+    }
 
     [Theory]
     [MemberData(nameof(Models))]
     public void Greedy_generation_with_the_cache_equals_full_recompute_without_it(string model)
     {
         using var decoder = Open(model);
-        int[] prompt = model == "gpt2" ? [98, 12, 500, 7] : [1, 306, 4700, 29871, 13];
+        int[] prompt = model switch { "gpt2" => [98, 12, 500, 7], "llama" => [1, 306, 4700, 29871, 13], _ => [1, 30, 47, 200, 13] };
 
         var cached = decoder.Generate(prompt, GenerationSettings.Greedy(24)).ToList();
 

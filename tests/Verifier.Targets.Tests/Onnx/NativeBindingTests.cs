@@ -76,6 +76,46 @@ public sealed class NativeBindingTests
     }
 
     [Fact]
+    public void Built_qwen2_decoder_logits_equal_onnxruntime_node_bit_for_bit()
+    {
+        var dir = Directory.CreateTempSubdirectory("verifier-qwen2-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "model.onnx");
+            new Verifier.Targets.Onnx.Building.RunnableDecoderBuilder(new(), Verifier.Targets.Onnx.Building.DecoderFamily.Qwen2, seed: 3).Build().Save(path);
+            long[] ids = [1, 30, 47, 200, 13, 9];
+            using var s = OrtSession.Open(path, Deterministic);
+            var names = new List<string> { "input_ids", "attention_mask" };
+            var values = new List<OrtValue> { OrtValue.FromArray(ids, 1, ids.Length), OrtValue.FromArray(Enumerable.Repeat(1L, ids.Length).ToArray(), 1, ids.Length) };
+            var peer = new Dictionary<string, NodePeer.Tensor>
+            {
+                ["input_ids"] = new("int64", [1, ids.Length], ids.Select(x => (double)x).ToArray()),
+                ["attention_mask"] = new("int64", [1, ids.Length], Enumerable.Repeat(1.0, ids.Length).ToArray()),
+            };
+            foreach (var p in s.Inputs.Where(i => i.Name.StartsWith("past", StringComparison.Ordinal)))
+            {
+                names.Add(p.Name);
+                values.Add(OrtValue.FromArray(Array.Empty<float>(), 1, 2, 0, 16));
+                peer[p.Name] = new("float32", [1, 2, 0, 16], []);
+            }
+            float[] ours;
+            try
+            {
+                var o = s.Run(names, values, ["logits"]);
+                using var l = o[0];
+                ours = l.ToArray<float>();
+            }
+            finally { foreach (var v in values) v.Dispose(); }
+
+            var (_, theirs) = NodePeer.Run(path, peer, "logits");
+
+            Assert.Equal(ids.Length * 256, ours.Length);
+            Assert.Equal(theirs.Select(BitConverter.SingleToInt32Bits), ours.Select(BitConverter.SingleToInt32Bits));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void Ort_errors_become_exceptions_with_the_runtime_message()
     {
         using var s = OrtSession.Open(TestModels.Gpt2, Deterministic);
