@@ -116,3 +116,30 @@ public sealed class GenerationTests : IDisposable
         Assert.Equal(3, seen.Count);
     }
 }
+
+public sealed class TextGeneratorTests
+{
+    [Fact]
+    public void Completion_reports_tokens_and_finish_reason_through_the_supplied_tokenizer()
+    {
+        using var decoder = OnnxDecoder.Open(TestModels.Gpt2Folder, new Verifier.Targets.Onnx.Native.OrtSessionSettings(1, 1));
+        // A stand-in tokenizer over the 1000-token GPT-2 test vocabulary: one id per character.
+        string Render(IReadOnlyList<Verifier.Core.Chat.ChatMessage> m) => string.Concat(m.Select(x => $"<{x.Role}>{x.Content}"));
+        int[] Encode(string s) => s.Select(c => c % 1000).ToArray();
+        string Decode(IReadOnlyList<int> ids) => string.Join(",", ids);
+        var generator = new OnnxTextGenerator(decoder, Render, Encode, Decode);
+        var messages = new[] { Verifier.Core.Chat.ChatMessage.User("hi") };
+
+        var free = generator.Complete(messages, GenerationSettings.Greedy(8));
+        Assert.Equal("length", free.FinishReason);
+        Assert.Equal(8, free.CompletionTokens);
+        Assert.Equal("<user>hi".Length, free.PromptTokens);
+        Assert.Equal(decoder.Generate(Encode("<user>hi"), GenerationSettings.Greedy(8)), free.TokenIds);
+        Assert.Equal(string.Join(",", free.TokenIds), free.Text);
+
+        var stop = free.TokenIds[2];
+        var stopped = generator.Complete(messages, GenerationSettings.Greedy(8, stop: [stop]));
+        Assert.Equal("stop", stopped.FinishReason);
+        Assert.Equal(free.TokenIds.Take(free.TokenIds.ToList().IndexOf(stop)), stopped.TokenIds);
+    }
+}
