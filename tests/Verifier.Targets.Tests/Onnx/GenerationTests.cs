@@ -13,20 +13,26 @@ public sealed class GenerationTests : IDisposable
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
     /// <summary>(Head size 16: ORT's CPU GroupQueryAttention needs a multiple of 16.) gpt2: the GenAI test export; llama: tiny-random-llama's real builder graph with generated weights;
-    /// qwen2-built / llama-built: decoders written by RunnableDecoderBuilder (Qwen2 with q/k/v biases, Llama without).</summary>
-    public static TheoryData<string> Models() => new() { "gpt2", "llama", "qwen2-built", "llama-built" };
+    /// qwen2-built / llama-built: decoders written by RunnableDecoderBuilder (Qwen2 with q/k/v biases, Llama without);
+    /// qwen2-optimum: int32 ids/mask plus a position_ids input that feeds a learned position embedding.</summary>
+    public static TheoryData<string> Models() => new() { "gpt2", "llama", "qwen2-built", "llama-built", "qwen2-optimum" };
 
     private OnnxDecoder Open(string model) => model switch
     {
         "gpt2" => OnnxDecoder.Open(TestModels.Gpt2Folder, Deterministic),
         "llama" => OnnxDecoder.Open(TinyLlamaWeights.Materialize(dir, seed: 7), Deterministic),
+        "qwen2-optimum" => OnnxDecoder.Open(Built(DecoderFamily.Qwen2, optimum: true), Deterministic),
         _ => OnnxDecoder.Open(Built(model == "qwen2-built" ? DecoderFamily.Qwen2 : DecoderFamily.Llama), Deterministic),
     };
 
-    private string Built(DecoderFamily family)
+    private string Built(DecoderFamily family, bool optimum = false)
     {
-        var path = Path.Combine(dir, $"{family}.onnx");
-        new RunnableDecoderBuilder(new TinyDecoderShape(), family, seed: 5).Build().Save(path);
+        var path = Path.Combine(dir, $"{family}{(optimum ? "-optimum" : "")}.onnx");
+        new RunnableDecoderBuilder(new TinyDecoderShape(), family, seed: 5)
+        {
+            PositionIds = optimum,
+            IdsType = optimum ? Verifier.Targets.Onnx.Graph.OnnxDataType.Int32 : Verifier.Targets.Onnx.Graph.OnnxDataType.Int64,
+        }.Build().Save(path);
         return path;
     }
 
@@ -78,6 +84,11 @@ public sealed class GenerationTests : IDisposable
         Assert.Equal(4, llama.Layout.Kv.Count);
         Assert.Equal("present.1.value", llama.Layout.Kv.Single(k => k.PastName == "past_key_values.1.value").PresentName);
         Assert.Equal([1, 1, 0, 16], llama.Layout.Kv[0].EmptyShape);
+
+        using var optimum = Open("qwen2-optimum");
+        Assert.Equal(OrtElementType.Int32, optimum.Layout.IdsType);
+        Assert.Equal(OrtElementType.Int32, optimum.Layout.PositionType);
+        Assert.Equal("position_ids", optimum.Layout.PositionIds);
     }
 
     [Theory]

@@ -18,12 +18,19 @@ public sealed class RunnableDecoderBuilder(TinyDecoderShape shape, DecoderFamily
     private readonly Random random = new(seed);
     private readonly OnnxModelWriter w = new() { Producer = "verifier-tiny-decoder" };
 
+    /// <summary>Optimum-style variant: a position_ids input feeding a learned position embedding (so wrong positions change logits).</summary>
+    public bool PositionIds { get; init; }
+
+    /// <summary>Element type of input_ids / attention_mask / position_ids: int64 (GenAI builder) or int32.</summary>
+    public int IdsType { get; init; } = OnnxDataType.Int64;
+
     public OnnxModelWriter Build()
     {
         var s = shape;
         var hd = s.HeadDim;
-        w.Input(new ValueSpec("input_ids", OnnxDataType.Int64, "batch_size", "sequence_length"));
-        w.Input(new ValueSpec("attention_mask", OnnxDataType.Int64, "batch_size", "total_sequence_length"));
+        w.Input(new ValueSpec("input_ids", IdsType, "batch_size", "sequence_length"));
+        w.Input(new ValueSpec("attention_mask", IdsType, "batch_size", "total_sequence_length"));
+        if (PositionIds) w.Input(new ValueSpec("position_ids", IdsType, "batch_size", "sequence_length"));
         for (var i = 0; i < s.Layers; i++)
         {
             w.Input(new ValueSpec($"past_key_values.{i}.key", OnnxDataType.Float, "batch_size", s.KvHeads, "past_sequence_length", hd));
@@ -35,7 +42,8 @@ public sealed class RunnableDecoderBuilder(TinyDecoderShape shape, DecoderFamily
         Const("one", OnnxDataType.Int64, [], [1]);
         Const("axis1", OnnxDataType.Int64, [1], [1]);
         Const("index1", OnnxDataType.Int64, [], [1]);
-        w.Node("ReduceSum", ["attention_mask", "axis1"], ["mask_sum"], attributes: ("keepdims", 0));
+        w.Node("Cast", ["attention_mask"], ["mask64"], attributes: ("to", OnnxDataType.Int64));
+        w.Node("ReduceSum", ["mask64", "axis1"], ["mask_sum"], attributes: ("keepdims", 0));
         w.Node("Sub", ["mask_sum", "one"], ["seqlens_k_64"]);
         w.Node("Cast", ["seqlens_k_64"], ["seqlens_k"], attributes: ("to", OnnxDataType.Int32));
         w.Node("Shape", ["attention_mask"], ["mask_shape"]);
@@ -46,6 +54,13 @@ public sealed class RunnableDecoderBuilder(TinyDecoderShape shape, DecoderFamily
         Weight("model.embed_tokens.weight", 0.5, s.Vocab, s.Hidden);
         w.Node("Gather", ["model.embed_tokens.weight", "input_ids"], ["embeds"]);
         var x = "embeds";
+        if (PositionIds)
+        {
+            Weight("model.embed_positions.weight", 0.5, s.Context, s.Hidden);
+            w.Node("Gather", ["model.embed_positions.weight", "position_ids"], ["position_embeds"]);
+            w.Node("Add", ["embeds", "position_embeds"], ["embeds_with_positions"]);
+            x = "embeds_with_positions";
+        }
         for (var i = 0; i < s.Layers; i++)
         {
             var p = $"model.layers.{i}";

@@ -44,6 +44,9 @@ public static class CatalogMatcher
         }
         var full = comparisons.Where(c => c.Mismatched == 0).OrderByDescending(c => c.Matched).ToList();
         var best = full.FirstOrDefault() ?? comparisons.OrderByDescending(c => c.Matched - 2 * c.Mismatched).First();
+        if (full.Count == 0 && best.Matched == 0)
+            return new InspectionVerdict(InspectionVerdictKind.NoMatch, null, null, [],
+                "No catalogued variant matches: no derived field agrees with any catalogued variant.", null);
         if (full.Count == 0)
         {
             var diff = string.Join("; ", best.Fields.Where(f => !f.Matches).Select(f => $"{f.Field} {f.Observed} vs {f.Expected}"));
