@@ -134,6 +134,23 @@ public sealed class NativeBindingTests
     }
 
     [Fact]
+    public void Terminated_run_options_abort_the_run_with_an_ort_error()
+    {
+        using var s = OrtSession.Open(TestModels.Gpt2, Deterministic);
+        var (names, values, _) = Gpt2Inputs(s, [1, 2, 3]);
+        try
+        {
+            using var ok = OrtRunOptions.Create();
+            foreach (var o in s.Run(names, values, ["logits"], ok)) o.Dispose();
+            using var stop = OrtRunOptions.Create();
+            stop.Terminate();
+            var e = Assert.Throws<OrtException>(() => s.Run(names, values, ["logits"], stop));
+            Assert.Contains("terminat", e.OrtMessage, StringComparison.OrdinalIgnoreCase);
+        }
+        finally { foreach (var v in values) v.Dispose(); }
+    }
+
+    [Fact]
     public void One_session_used_from_eight_threads_gives_identical_results()
     {
         using var s = OrtSession.Open(TestModels.Gpt2, new OrtSessionSettings(IntraOpThreads: 1));

@@ -47,6 +47,9 @@ public sealed class OnnxDecoder : IDisposable
         var random = new Random(settings.Seed);
         var stop = settings.StopTokenIds ?? [];
         var past = EmptyCache();
+        // A cancelled token also aborts a Run in progress (a long prompt step on a big model).
+        using var runOptions = ct.CanBeCanceled ? OrtRunOptions.Create() : null;
+        using var registration = runOptions is null ? default : ct.Register(runOptions.Terminate);
         try
         {
             var step = promptIds;
@@ -54,7 +57,10 @@ public sealed class OnnxDecoder : IDisposable
             for (var produced = 0; produced < settings.MaxNewTokens; produced++)
             {
                 ct.ThrowIfCancellationRequested();
-                var (next, present) = Step(step, total, past, settings, random);
+                List<OrtValue> present;
+                int next;
+                try { (next, present) = Step(step, total, past, settings, random, runOptions); }
+                catch (OrtException) when (ct.IsCancellationRequested) { throw new OperationCanceledException(ct); }
                 foreach (var v in past) v.Dispose();
                 past = present;
                 total += step.Length;
@@ -87,12 +93,12 @@ public sealed class OnnxDecoder : IDisposable
         finally { foreach (var v in past) v.Dispose(); }
     }
 
-    private (int Next, List<OrtValue> Present) Step(int[] ids, int pastLength, List<OrtValue> past, GenerationSettings settings, Random random)
+    private (int Next, List<OrtValue> Present) Step(int[] ids, int pastLength, List<OrtValue> past, GenerationSettings settings, Random random, OrtRunOptions? runOptions)
     {
         var inputs = Inputs(ids, pastLength, past);
         try
         {
-            var outputs = session.Run(stepInputNames, inputs, stepOutputNames);
+            var outputs = session.Run(stepInputNames, inputs, stepOutputNames, runOptions);
             int next;
             using (var logits = outputs[0])
             {

@@ -65,6 +65,9 @@ internal static unsafe class OrtApi
     public static IntPtr SessionGetOutputTypeInfo(IntPtr session, nuint i, IntPtr* info) => ((delegate* unmanaged<IntPtr, nuint, IntPtr*, IntPtr>)Slot(34))(session, i, info);
     public static IntPtr SessionGetInputName(IntPtr session, nuint i, IntPtr allocator, IntPtr* name) => ((delegate* unmanaged<IntPtr, nuint, IntPtr, IntPtr*, IntPtr>)Slot(36))(session, i, allocator, name);
     public static IntPtr SessionGetOutputName(IntPtr session, nuint i, IntPtr allocator, IntPtr* name) => ((delegate* unmanaged<IntPtr, nuint, IntPtr, IntPtr*, IntPtr>)Slot(37))(session, i, allocator, name);
+    // 39/46: CreateRunOptions / RunOptionsSetTerminate (onnxruntime_c_api.h order, between SessionGetOverridableInitializerName (38) and CreateTensorAsOrtValue (48)).
+    public static IntPtr CreateRunOptions(IntPtr* options) => ((delegate* unmanaged<IntPtr*, IntPtr>)Slot(39))(options);
+    public static IntPtr RunOptionsSetTerminate(IntPtr options) => ((delegate* unmanaged<IntPtr, IntPtr>)Slot(46))(options);
     public static IntPtr CreateTensorWithDataAsOrtValue(IntPtr memoryInfo, void* data, nuint bytes, long* shape, nuint rank, int type, IntPtr* value) =>
         ((delegate* unmanaged<IntPtr, void*, nuint, long*, nuint, int, IntPtr*, IntPtr>)Slot(49))(memoryInfo, data, bytes, shape, rank, type, value);
     public static IntPtr GetTensorMutableData(IntPtr value, void** data) => ((delegate* unmanaged<IntPtr, void**, IntPtr>)Slot(51))(value, data);
@@ -82,6 +85,7 @@ internal static unsafe class OrtApi
     public static void ReleaseMemoryInfo(IntPtr p) => ((delegate* unmanaged<IntPtr, void>)Slot(94))(p);
     public static void ReleaseSession(IntPtr p) => ((delegate* unmanaged<IntPtr, void>)Slot(95))(p);
     public static void ReleaseValue(IntPtr p) => ((delegate* unmanaged<IntPtr, void>)Slot(96))(p);
+    public static void ReleaseRunOptions(IntPtr p) => ((delegate* unmanaged<IntPtr, void>)Slot(97))(p);
     public static void ReleaseTypeInfo(IntPtr p) => ((delegate* unmanaged<IntPtr, void>)Slot(98))(p);
     public static void ReleaseTensorTypeAndShapeInfo(IntPtr p) => ((delegate* unmanaged<IntPtr, void>)Slot(99))(p);
     public static void ReleaseSessionOptions(IntPtr p) => ((delegate* unmanaged<IntPtr, void>)Slot(100))(p);

@@ -55,7 +55,7 @@ public sealed unsafe class OrtSession : SafeHandle
     }
 
     /// <summary>Runs the model; outputs are new values the caller must dispose. <c>Run</c> blocks until done.</summary>
-    public OrtValue[] Run(IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputs, IReadOnlyList<string> outputNames)
+    public OrtValue[] Run(IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputs, IReadOnlyList<string> outputNames, OrtRunOptions? options = null)
     {
         if (inputNames.Count != inputs.Count) throw new ArgumentException("One name per input value.");
         var nameBlocks = new List<IntPtr>(inputNames.Count + outputNames.Count);
@@ -71,6 +71,12 @@ public sealed unsafe class OrtSession : SafeHandle
             var ok = false;
             DangerousAddRef(ref ok);
             refs.Add(this);
+            if (options is not null)
+            {
+                var addedOptions = false;
+                options.DangerousAddRef(ref addedOptions);
+                refs.Add(options);
+            }
             for (var i = 0; i < inputs.Count; i++)
             {
                 var added = false;
@@ -78,7 +84,7 @@ public sealed unsafe class OrtSession : SafeHandle
                 refs.Add(inputs[i]);
                 inValues[i] = inputs[i].DangerousGetHandle();
             }
-            OrtApi.Check(OrtApi.Run(handle, IntPtr.Zero, inNames, inValues, (nuint)inputs.Count, outNames, (nuint)outputNames.Count, outValues));
+            OrtApi.Check(OrtApi.Run(handle, options?.DangerousGetHandle() ?? IntPtr.Zero, inNames, inValues, (nuint)inputs.Count, outNames, (nuint)outputNames.Count, outValues));
             var result = new OrtValue[outputNames.Count];
             for (var i = 0; i < result.Length; i++) result[i] = OrtValue.FromOwned(outValues[i]);
             return result;
