@@ -14,8 +14,9 @@ public static class AuditCommand
     public static Command Create()
     {
         var db = CommonOptions.Db();
-        var endpoint = new Option<string>("--endpoint") { Description = "Server root of the OpenAI-compatible API, e.g. https://vendor.example/ (without /v1).", Required = true };
-        var model = new Option<string>("--model") { Description = "Model name to send.", Required = true };
+        var endpoint = new Option<string?>("--endpoint") { Description = "Server root of the OpenAI-compatible API, e.g. https://vendor.example/ (without /v1)." };
+        var onnx = new Option<string?>("--onnx") { Description = "Audit a local ONNX model file or folder instead of an endpoint." };
+        var model = new Option<string>("--model") { Description = "Model name to send.", DefaultValueFactory = _ => "deepseek-r1" };
         var apiKey = new Option<string?>("--api-key") { Description = "Vendor API key (default: the VERIFIER_TARGET_API_KEY environment variable)." };
         var claimed = new Option<string>("--claimed") { Description = "The variant the vendor claims, e.g. deepseek-r1 or r1-distill-qwen-7b@int4.", Required = true };
         var dialect = new Option<string>("--dialect") { Description = "deepseek-api, vllm, sglang, llamacpp or ollama.", DefaultValueFactory = _ => "vllm" };
@@ -25,31 +26,47 @@ public static class AuditCommand
         var seed = new Option<int?>("--seed") { Description = "Probe seed (default: random)." };
         var command = new Command("audit", "Audit one endpoint now. Exit code: 0 consistent, 1 mismatch, 2 inconclusive, 3 error.")
         {
-            db, endpoint, model, apiKey, claimed, dialect, json, output, maxRequests, seed,
+            db, endpoint, onnx, model, apiKey, claimed, dialect, json, output, maxRequests, seed,
         };
         command.SetAction((result, ct) => CliRunner.Guard(async () =>
         {
             var claim = result.GetValue(claimed)!;
             if (!VariantCatalog.Default.IsKnownBuild(claim))
                 throw new CliException($"--claimed '{claim}' is not a catalogued variant; known: {string.Join(", ", VariantCatalog.Default.Variants.Select(v => v.Id))} (optionally @precision).");
-            if (!Uri.TryCreate(result.GetValue(endpoint), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-                throw new CliException($"--endpoint '{result.GetValue(endpoint)}' is not an absolute http(s) URL.");
             if (result.GetValue(maxRequests) < 1) throw new CliException("--max-requests must be at least 1.");
-            var target = new TargetEndpoint(url, result.GetValue(model)!, Dialects.Parse(result.GetValue(dialect)!),
-                result.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("VERIFIER_TARGET_API_KEY"));
             var budget = AuditBudget.Default with { MaxRequests = result.GetValue(maxRequests) };
             var plan = ProbeSuite.Default.Plan(claim, budget, result.GetValue(seed) ?? Random.Shared.Next());
+            var local = result.GetValue(onnx);
+            if ((local is null) == (result.GetValue(endpoint) is null)) throw new CliException("give exactly one of --endpoint URL and --onnx PATH.");
 
-            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-            var audit = await TargetAudit.RunAsync(plan, http, target, ProbeSuite.Score, cancellationToken: ct);
+            AuditResult audit;
+            string described, kind;
+            string? baseUrl = null, dialectName = null;
+            if (local is not null)
+            {
+                if (!File.Exists(local) && !Directory.Exists(local)) throw new CliException($"--onnx '{local}' does not exist.");
+                using var target = Verifier.Targets.Onnx.OnnxTarget.Open(local, claim);
+                audit = await AuditEngine.RunAsync(plan, target.ExecuteAsync, ProbeSuite.Score, null, ct);
+                (described, kind) = ($"local ONNX model {local}", "onnx");
+            }
+            else
+            {
+                if (!Uri.TryCreate(result.GetValue(endpoint), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                    throw new CliException($"--endpoint '{result.GetValue(endpoint)}' is not an absolute http(s) URL.");
+                var target = new TargetEndpoint(url, result.GetValue(model)!, Dialects.Parse(result.GetValue(dialect)!),
+                    result.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("VERIFIER_TARGET_API_KEY"));
+                using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+                audit = await TargetAudit.RunAsync(plan, http, target, ProbeSuite.Score, cancellationToken: ct);
+                (described, kind, baseUrl, dialectName) = (target.ToString(), "openai", url.AbsoluteUri, Dialects.Name(target.Dialect));
+            }
 
             var auditId = "not stored";
             if (CommonOptions.Database(result, db) is { } cs)
             {
                 await using var context = new VerifierDb(VerifierDb.Options(cs));
-                auditId = (await StandaloneAudits.SaveAsync(context, "openai", url.AbsoluteUri, target.Model, Dialects.Name(target.Dialect), null, claim, budget, audit, ct)).ToString();
+                auditId = (await StandaloneAudits.SaveAsync(context, kind, baseUrl, local is null ? result.GetValue(model) : null, dialectName, local, claim, budget, audit, ct)).ToString();
             }
-            var report = new ReportContext(auditId, target.ToString(), DateTimeOffset.UtcNow);
+            var report = new ReportContext(auditId, described, DateTimeOffset.UtcNow);
             Console.WriteLine(result.GetValue(json) ? AuditReports.ToJson(audit, report) : AuditReports.ToMarkdown(audit, report));
             if (result.GetValue(output) is { } file) await File.WriteAllTextAsync(file, Render(file, audit, report), ct);
             return audit.Verdict.Kind switch

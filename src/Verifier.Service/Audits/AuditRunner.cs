@@ -98,7 +98,11 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
     {
         var budget = JsonSerializer.Deserialize<AuditBudget>(audit.Budget, Paging.Json) ?? AuditBudget.Default;
         var plan = ProbeSuite.Default.Plan(audit.ClaimedVariant, budget, Seeds.For(audit.Id));
-        if (target.Kind != "openai") throw new NotSupportedException("ONNX targets are audited locally; this node has no ONNX runner configured.");
+        if (target.Kind == "onnx")
+        {
+            using var local = Verifier.Targets.Onnx.OnnxTarget.Open(target.Path!, audit.ClaimedVariant);
+            return await AuditEngine.RunAsync(plan, local.ExecuteAsync, ProbeSuite.Score, null, ct);
+        }
         var endpoint = new TargetEndpoint(new Uri(target.BaseUrl!), target.Model!, Dialects.Parse(target.Dialect ?? "vllm"),
             target.ApiKeyCipher is null ? null : settings.Secrets.Open(target.ApiKeyCipher));
         return await TargetAudit.RunAsync(plan, http.CreateClient("targets"), endpoint, ProbeSuite.Score, cancellationToken: ct);

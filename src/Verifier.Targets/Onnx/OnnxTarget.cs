@@ -1,0 +1,101 @@
+namespace Verifier.Targets.Onnx;
+
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Verifier.Core.Audits;
+using Verifier.Core.Catalog;
+using Verifier.Core.Chat;
+using Verifier.Core.ChatTemplates;
+using Verifier.Core.Observations;
+using Verifier.Core.Probes;
+using Verifier.Core.Tokenization;
+using Verifier.Targets.Http;
+using Verifier.Targets.Onnx.Generation;
+
+/// <summary>
+/// The local `onnx` target: runs probe requests through the ONNX decoder with the claimed variant's tokenizer and
+/// chat template and the recommended sampling (temperature 0.6, top-p 0.95, seeded per probe). Each generation is
+/// stored as an exchange whose response body is an OpenAI-style completion, so reports, storage and rescoring treat
+/// local and remote audits alike. Requests a local file cannot answer (metadata endpoints) are not delivered.
+/// </summary>
+public sealed class OnnxTarget : IDisposable
+{
+    private readonly OnnxDecoder decoder;
+    private readonly OnnxTextGenerator generator;
+    private readonly int[] stopIds;
+    private readonly string path;
+    private readonly int maxNewTokens;
+    private int sequence;
+
+    private OnnxTarget(OnnxDecoder decoder, OnnxTextGenerator generator, int[] stopIds, string path, int maxNewTokens)
+    {
+        this.decoder = decoder;
+        this.generator = generator;
+        this.stopIds = stopIds;
+        this.path = path;
+        this.maxNewTokens = maxNewTokens;
+    }
+
+    /// <summary>Opens a model file or folder; the tokenizer and template come from the catalog entry of the claimed build.</summary>
+    public static OnnxTarget Open(string modelPath, string claimedBuild, int maxNewTokens = 512)
+    {
+        if (!VariantCatalog.Default.TryParseBuild(claimedBuild, out var variant, out _)) throw new ArgumentException($"'{claimedBuild}' is not a catalogued build.", nameof(claimedBuild));
+        var template = ChatTemplates.Parse(variant.ChatTemplate);
+        var tokenizer = Tokenizers.GetForTemplate(template);
+        var decoder = OnnxDecoder.Open(modelPath);
+        var stop = new[] { ChatTemplates.Eos, "<|endoftext|>", "<|eot_id|>" }.Select(tokenizer.TokenToId).OfType<int>().ToArray();
+        var generator = new OnnxTextGenerator(decoder, m => ChatTemplates.Render(template, m), tokenizer.Encode, tokenizer.Decode);
+        return new OnnxTarget(decoder, generator, stop, modelPath, maxNewTokens);
+    }
+
+    public Task<ProbeExecution> ExecuteAsync(ProbeInstance instance, CancellationToken cancellationToken) =>
+        Task.Run(() => Execute(instance, cancellationToken), cancellationToken);
+
+    private ProbeExecution Execute(ProbeInstance instance, CancellationToken ct)
+    {
+        var responses = new List<ProbeResponse>();
+        var exchanges = new List<Exchange>();
+        for (var i = 0; i < instance.Requests.Count; i++)
+        {
+            var request = instance.Requests[i];
+            if (request.Kind != ProbeRequestKind.Chat)
+            {
+                responses.Add(new ProbeResponse(i, false, null, null, null, null, Failure: "a local model has no serving endpoints"));
+                continue;
+            }
+            var tokens = Math.Min(maxNewTokens, request.MaxTokens > 0 ? request.MaxTokens : maxNewTokens);
+            var settings = request.Temperature is null or 0
+                ? GenerationSettings.Greedy(tokens, stopIds)
+                : GenerationSettings.R1Recommended(tokens, unchecked(instance.Seed * 31 + i), stopIds);
+            var body = JsonSerializer.SerializeToUtf8Bytes(new { messages = request.Messages.Select(m => new { role = m.Role, content = m.Content }), max_tokens = tokens, temperature = request.Temperature, seed = settings.Seed });
+            var started = DateTimeOffset.UtcNow;
+            var watch = Stopwatch.StartNew();
+            var seq = Interlocked.Increment(ref sequence);
+            try
+            {
+                var completion = generator.Complete(request.Messages, settings, ct);
+                var responseJson = JsonSerializer.Serialize(new
+                {
+                    id = $"local-{seq}", @object = "chat.completion", model = Path.GetFileName(path),
+                    choices = new[] { new { index = 0, finish_reason = completion.FinishReason, message = new { role = "assistant", content = completion.Text } } },
+                    usage = new { prompt_tokens = completion.PromptTokens, completion_tokens = completion.CompletionTokens, total_tokens = completion.PromptTokens + completion.CompletionTokens },
+                });
+                var usage = new TokenUsage(completion.PromptTokens, completion.CompletionTokens);
+                exchanges.Add(new Exchange(seq, instance.ProbeId, "LOCAL", "onnx://" + path, new Dictionary<string, string>(), body, 200,
+                    new Dictionary<string, string>(), Encoding.UTF8.GetBytes(responseJson), ExchangeOutcome.Ok, null, started, watch.Elapsed, null, usage, 1));
+                var reply = ReplyParser.ParseCompletion(Encoding.UTF8.GetBytes(responseJson), seq);
+                responses.Add(new ProbeResponse(i, true, 200, reply, responseJson, seq, null, completion.CompletionTokens / Math.Max(1e-3, watch.Elapsed.TotalSeconds)));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                exchanges.Add(new Exchange(seq, instance.ProbeId, "LOCAL", "onnx://" + path, new Dictionary<string, string>(), body, null,
+                    new Dictionary<string, string>(), [], ExchangeOutcome.Malformed, e.Message, started, watch.Elapsed, null, null, 1));
+                responses.Add(new ProbeResponse(i, false, null, null, null, seq, Failure: e.Message));
+            }
+        }
+        return new ProbeExecution(responses, exchanges);
+    }
+
+    public void Dispose() => decoder.Dispose();
+}
