@@ -23,6 +23,12 @@ public static class RescoreCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stored:   {c.Stored.Verdict.Kind} claim posterior {c.Stored.Verdict.ClaimPosterior:R} most likely {c.Stored.Verdict.MostLikely}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rescored: {c.Rescored.Verdict.Kind} claim posterior {c.Rescored.Verdict.ClaimPosterior:R} most likely {c.Rescored.Verdict.MostLikely}"));
             Console.WriteLine(c.Identical ? "identical" : "DIFFERENT");
+            foreach (var (a, b) in c.Stored.Evidence.Zip(c.Rescored.Evidence))
+                if (a.ProbeId != b.ProbeId || a.OutcomeKey != b.OutcomeKey || a.Weighing != b.Weighing)
+                {
+                    Console.WriteLine($"first difference: {a.ProbeId} {a.OutcomeKey} ({a.Observed}) vs {b.ProbeId} {b.OutcomeKey} ({b.Observed})");
+                    break;
+                }
             return c.Identical ? 0 : ExitCodes.Error;
         }));
         return command;

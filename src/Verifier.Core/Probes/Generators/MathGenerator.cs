@@ -27,7 +27,9 @@ public abstract class MathGenerator : IProbeGenerator
 
     public virtual ProbeInstance Generate(int seed, string tier, int maxTokens)
     {
-        var (question, answer) = Make(new Random(unchecked(seed * 7919 + Id.GetHashCode(StringComparison.Ordinal) % 1000)), tier);
+        // A stable salt per generator (string.GetHashCode differs per process, which would break rescoring).
+        var salt = Id.Aggregate(17, (h, c) => unchecked(h * 31 + c));
+        var (question, answer) = Make(new Random(unchecked(seed * 7919 + salt)), tier);
         return new ProbeInstance($"{Id}-{tier}-{seed}", Id, Category, tier, seed,
             [ProbeRequest.Chat([ChatMessage.User($"{question}\n{Directive}")], maxTokens)], answer, maxTokens / 2 + 120);
     }
