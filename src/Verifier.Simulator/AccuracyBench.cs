@@ -40,7 +40,11 @@ public static class AccuracyBench
         return list;
     }
 
-    public static async Task<BenchRow> AuditAsync(Scenario scenario, int repeat, IReadOnlyList<ReferenceRun> references, AuditBudget budget, CancellationToken ct)
+    public static async Task<BenchRow> AuditAsync(Scenario scenario, int repeat, IReadOnlyList<ReferenceRun> references, AuditBudget budget, CancellationToken ct) =>
+        (await RunAsync(scenario, repeat, references, budget, ct)).Row;
+
+    /// <summary>One audit of the scenario (seeded by <paramref name="repeat"/>), scored; the full result is kept for its report.</summary>
+    public static async Task<(BenchRow Row, AuditResult Result)> RunAsync(Scenario scenario, int repeat, IReadOnlyList<ReferenceRun> references, AuditBudget budget, CancellationToken ct)
     {
         var s = scenario with { Seed = scenario.Seed + repeat * 1000 };
         await using var vendor = await SimulatedVendor.StartAsync(s);
@@ -48,7 +52,7 @@ public static class AccuracyBench
         var plan = ProbeSuite.Default.Plan(s.ClaimedVariant, budget, s.Seed * 31 + repeat) with { References = references };
         var endpoint = new TargetEndpoint(vendor.BaseUrl, (s.Claims ?? new Claims()).Model, Dialects.Parse(s.Dialect));
         var result = await TargetAudit.RunAsync(plan, http, endpoint, ProbeSuite.Score, FastClient, cancellationToken: ct);
-        return Score(s, repeat, result);
+        return (Score(s, repeat, result), result);
     }
 
     public static BenchRow Score(Scenario s, int repeat, AuditResult result)

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Verifier.Core.Audits;
 using Verifier.Core.Catalog;
 using Verifier.Core.References;
+using Verifier.Core.Reports;
 using Verifier.Simulator;
 
 /// <summary>`verifier bench accuracy`: SIMULATION. Full audits against simulated vendors, scored against each scenario's truth.</summary>
@@ -19,7 +20,8 @@ public static class BenchAccuracyCommand
         var references = new Option<string?>("--references") { Description = "Folder of reference bundles (default: probes/references when present)." };
         var record = new Option<int>("--record-references") { Description = "First record this many suite runs per variant from honest simulated vendors and use them as reference runs.", DefaultValueFactory = _ => 0 };
         var maxRequests = new Option<int>("--max-requests") { DefaultValueFactory = _ => AuditBudget.Default.MaxRequests };
-        var command = new Command("accuracy", "SIMULATION: how often the verdict is right, and what it costs.") { scenarios, repeat, json, references, record, maxRequests };
+        var reports = new Option<string?>("--reports") { Description = "Write each audit's Markdown report (evidence, posterior, cost) into this folder." };
+        var command = new Command("accuracy", "SIMULATION: how often the verdict is right, and what it costs.") { scenarios, repeat, json, references, record, maxRequests, reports };
         command.SetAction((result, ct) => CliRunner.Guard(async () =>
         {
             var files = ScenarioFiles(result.GetValue(scenarios)!);
@@ -37,8 +39,15 @@ public static class BenchAccuracyCommand
             foreach (var s in loaded)
                 for (var r = 0; r < result.GetValue(repeat); r++)
                 {
-                    var row = await AccuracyBench.AuditAsync(s, r, refs, budget, ct);
+                    var (row, audit) = await AccuracyBench.RunAsync(s, r, refs, budget, ct);
                     rows.Add(row);
+                    if (result.GetValue(reports) is { } dir)
+                    {
+                        Directory.CreateDirectory(dir);
+                        var context = new ReportContext($"{s.Name}-{r}", $"simulated vendor '{s.Name}'", DateTimeOffset.UtcNow) { Banner = "SIMULATION — not a real vendor" };
+                        await File.WriteAllTextAsync(Path.Combine(dir, $"{s.Name}-{r}.md"), AuditReports.ToMarkdown(audit, context), ct);
+                        await File.WriteAllTextAsync(Path.Combine(dir, $"{s.Name}-{r}.json"), AuditReports.ToJson(audit, context), ct);
+                    }
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{Cut(row.Scenario, 34),-34} {Cut(row.Claim, 22),-22} {Cut(row.Truth, 26),-26} {row.Verdict,-12} {Cut(row.Identified ?? "-", 26),-26} {row.TopPosterior,6:F3} {row.Requests,4} {row.PromptTokens,8} {row.CompletionTokens,8}{(row.FalseAccusation ? "  FALSE ACCUSATION" : row.MissedSubstitution ? "  missed" : "")}"));
                 }

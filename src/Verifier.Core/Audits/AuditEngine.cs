@@ -3,6 +3,7 @@ namespace Verifier.Core.Audits;
 using Verifier.Core.Evidence;
 using Verifier.Core.Observations;
 using Verifier.Core.Probes;
+using Verifier.Core.Probes.Tokenizer;
 using Verifier.Core.References;
 using Verifier.Core.Verdicts;
 
@@ -30,6 +31,7 @@ public static class AuditEngine
         long tokens = 0;
         string stop = "no more probes";
         var decidedAt = new List<(VerdictKind Kind, int Requests)>();
+        UsageConsistency.Anchor? anchor = null;
 
         while (true)
         {
@@ -59,6 +61,7 @@ public static class AuditEngine
             (ledger, var item, var scored) = Fold(ledger, instance, execution, score);
             evidence.Add(item);
             probes.Add(Record(instance, execution, scored));
+            (ledger, anchor) = CheckUsage(plan, ledger, anchor, instance, execution, evidence);
         }
 
         var result = Finish(plan, ledger, policy, references, exchanges, evidence, probes, time.GetElapsedTime(started), stop);
@@ -84,12 +87,14 @@ public static class AuditEngine
         var evidence = new List<EvidenceItem>();
         var probes = new List<ProbeRecord>();
         var exchanges = new List<Exchange>();
+        UsageConsistency.Anchor? anchor = null;
         foreach (var (instance, execution) in executed)
         {
             exchanges.AddRange(execution.Exchanges);
             (ledger, var item, var scored) = Fold(ledger, instance, execution, score);
             evidence.Add(item);
             probes.Add(Record(instance, execution, scored));
+            (ledger, anchor) = CheckUsage(plan, ledger, anchor, instance, execution, evidence);
         }
         var wall = exchanges.Count == 0 ? TimeSpan.Zero : exchanges.Max(e => e.StartedAt + e.Duration) - exchanges.Min(e => e.StartedAt);
         return Finish(plan, ledger, policy, references, exchanges, evidence, probes, wall, "rescored");
@@ -114,6 +119,18 @@ public static class AuditEngine
         var (next, item) = ledger.Apply(outcome);
         if (item.ExchangeSequences.Count == 0) item = item with { ExchangeSequences = sequences };
         return (next, item, true);
+    }
+
+    /// <summary>The first single-message request with usage becomes the anchor; every later one is checked against it.</summary>
+    private static (EvidenceLedger, UsageConsistency.Anchor?) CheckUsage(AuditPlan plan, EvidenceLedger ledger, UsageConsistency.Anchor? anchor,
+        ProbeInstance instance, ProbeExecution execution, List<EvidenceItem> evidence)
+    {
+        if (!plan.Options.CheckPromptUsage) return (ledger, anchor);
+        if (anchor is null) return (ledger, UsageConsistency.TryAnchor(instance, execution));
+        if (UsageConsistency.Check(anchor, instance, execution) is not { } outcome) return (ledger, anchor);
+        var (next, item) = ledger.Apply(outcome);
+        evidence.Add(item);
+        return (next, anchor);
     }
 
     private static EvidenceItem NotScored(ProbeInstance instance, IReadOnlyList<int> sequences, string why) =>

@@ -139,7 +139,7 @@ public sealed record EvidenceLedger(
     private (EvidenceLedger, EvidenceItem) ApplyDeterministic(ProbeOutcome outcome, IReadOnlyDictionary<string, double> given)
     {
         var floor = Math.Log(Options.FloorFor(outcome.Category));
-        var neutral = LogMeanExp(given.Where(kv => kv.Key is not (Hypothesis.UnknownId or "other")).Select(kv => kv.Value).ToArray());
+        var neutral = LogMeanExp(given.Where(kv => kv.Key is not (Hypothesis.UnknownId or "other" or Hypothesis.MixedPairId)).Select(kv => kv.Value).ToArray());
         var max = given.Values.Max();
         double Floored(double v) => Math.Max(v - max, floor);
         double ForBuild(string variant, string precision)
@@ -150,6 +150,16 @@ public sealed record EvidenceLedger(
             return Floored(neutral);
         }
 
+        // A pair probe under a mixture of two tokenizer families: both requests to the claim, both to the substitute,
+        // or one each (then the pair's delta belongs to no family: the scorer's mixed-pair likelihood).
+        double ForMixture(Hypothesis hyp)
+        {
+            double claim = ForBuild(hyp.Variant!, hyp.Precision!), other = ForBuild(hyp.OtherVariant!, hyp.OtherPrecision!), s = hyp.Share;
+            if (!given.TryGetValue(Hypothesis.MixedPairId, out var mixed) || Space.Catalog.Get(hyp.Variant!).Tokenizer == Space.Catalog.Get(hyp.OtherVariant!).Tokenizer)
+                return LogMath.LogAddExp(Math.Log(1 - s) + claim, Math.Log(s) + other);
+            return Math.Max(floor, LogMath.LogSumExp([2 * Math.Log(1 - s) + claim, 2 * Math.Log(s) + other, Math.Log(2 * s * (1 - s)) + mixed - max]));
+        }
+
         var ll = new double[Space.Count];
         var det = Deterministic.ToBuilder();
         for (var h = 0; h < Space.Count; h++)
@@ -158,7 +168,7 @@ public sealed record EvidenceLedger(
             ll[h] = hyp.Kind switch
             {
                 HypothesisKind.Build => ForBuild(hyp.Variant!, hyp.Precision!),
-                HypothesisKind.Mixture => LogMath.LogAddExp(Math.Log(1 - hyp.Share) + ForBuild(hyp.Variant!, hyp.Precision!), Math.Log(hyp.Share) + ForBuild(hyp.OtherVariant!, hyp.OtherPrecision!)),
+                HypothesisKind.Mixture => ForMixture(hyp),
                 _ => Floored(given.TryGetValue(Hypothesis.UnknownId, out var u) ? u : given.TryGetValue("other", out var o) ? o : neutral),
             };
             det[h] += ll[h];

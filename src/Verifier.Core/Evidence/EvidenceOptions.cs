@@ -67,6 +67,9 @@ public sealed record EvidenceOptions
     /// <summary>Smallest token cost used when ranking probes (a GET costs requests, not tokens).</summary>
     public int MinTokenCost { get; init; } = 50;
 
+    /// <summary>Check every single-message request's prompt_tokens against the audit's first (partial-traffic evidence on every exchange).</summary>
+    public bool CheckPromptUsage { get; init; } = true;
+
     public static EvidenceOptions Default { get; } = new();
 
     public double FloorFor(ProbeCategory category) => DeterministicFloor.TryGetValue(category, out var f) ? f : DefaultDeterministicFloor;

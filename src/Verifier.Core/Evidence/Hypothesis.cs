@@ -18,6 +18,12 @@ public sealed record Hypothesis(
 {
     public const string UnknownId = "unknown";
 
+    /// <summary>
+    /// Likelihood key of a two-request probe (the tokenizer pair): log P(observation | its two requests were answered
+    /// by models with different tokenizers). Mixtures of two tokenizer families weigh it by 2s(1−s).
+    /// </summary>
+    public const string MixedPairId = "mixed-pair";
+
     public static string BuildId(string variant, string precision) => $"{variant}@{precision}";
 
     public static string MixtureId(string claim, string other, double share) =>

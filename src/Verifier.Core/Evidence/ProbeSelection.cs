@@ -40,10 +40,22 @@ public static class ProbeSelection
                 return keys.Select(k => (1 - floor) * d.GetValueOrDefault(k) + floor / keys.Length).ToArray();
             }
             var uniform = keys.Select(_ => 1.0 / keys.Length).ToArray();
+            var pair = instance.Category == ProbeCategory.Tokenizer && instance.Requests.Count == 2;
+            var otherKey = Array.IndexOf(keys, "other");
+            double[] MixtureDist(Hypothesis h)
+            {
+                var (a, b, s) = (Dist(h.Variant!), Dist(h.OtherVariant!), h.Share);
+                if (!pair || space.Catalog.Get(h.Variant!).Tokenizer == space.Catalog.Get(h.OtherVariant!).Tokenizer)
+                    return a.Zip(b, (x, y) => (1 - s) * x + s * y).ToArray();
+                // one request to each model: the pair's delta matches no family
+                var d = a.Zip(b, (x, y) => (1 - s) * (1 - s) * x + s * s * y).ToArray();
+                d[otherKey] += 2 * s * (1 - s);
+                return d;
+            }
             perHypothesis = space.Hypotheses.Select(h => h.Kind switch
             {
                 HypothesisKind.Build => Dist(h.Variant!),
-                HypothesisKind.Mixture => Dist(h.Variant!).Zip(Dist(h.OtherVariant!), (a, b) => (1 - h.Share) * a + h.Share * b).ToArray(),
+                HypothesisKind.Mixture => MixtureDist(h),
                 _ => uniform,
             }).ToArray();
         }

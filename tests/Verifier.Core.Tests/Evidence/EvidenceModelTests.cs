@@ -96,6 +96,32 @@ public class EvidenceModelTests
     }
 
     [Fact]
+    public void A_tokenizer_pair_split_between_two_models_favours_mixtures_of_two_families()
+    {
+        var space = HypothesisSpace.Create(Sim.Catalog, "deepseek-r1", Options);
+        var ledger = EvidenceLedger.Create(space, new CapabilityModel(Sim.Catalog, Options), Options);
+        // the delta matched no family (one request went to each model); range 201 for families, 401 for a mixed pair
+        var given = new Dictionary<string, double>
+        {
+            ["deepseek-v3"] = Math.Log(1e-3 / 201), ["qwen"] = Math.Log(1e-3 / 201), ["llama3"] = Math.Log(1e-3 / 201),
+            ["unknown"] = Math.Log(1.0 / 201), [Hypothesis.MixedPairId] = Math.Log(1.0 / 401),
+        };
+        var (_, item) = ledger.Apply(new ProbeOutcome("t", ProbeCategory.Tokenizer, "family", "unknown", "delta 17", [1, 2], given));
+        var pure = item.LogLikelihoods["deepseek-r1@fp8"];
+        Assert.Equal(Math.Log(1e-3), pure, 9);
+        // 2s(1-s) of the pairs are split; the split delta is uniform over the broader range
+        Assert.Equal(Math.Log(0.64e-3 + 0.04e-3 + 0.32 * 201 / 401.0), item.LogLikelihoods["mix:deepseek-r1+r1-distill-qwen-7b@0.2"], 9);
+        // the same tokenizer on both sides cannot split a pair: no better than the claim alone
+        Assert.Equal(pure, item.LogLikelihoods["mix:deepseek-r1+deepseek-v3@0.2"], 9);
+
+        // and a pair matching the claim's family costs a two-family mixture the chance of a split: (1-s)^2 + s^2·floor
+        var match = new Dictionary<string, double>(given) { ["deepseek-v3"] = Math.Log(1 - 1e-3) };
+        var (_, agree) = ledger.Apply(new ProbeOutcome("u", ProbeCategory.Tokenizer, "family", "family:deepseek-v3", "delta 9", [3, 4], match));
+        Assert.Equal(0, agree.LogLikelihoods["deepseek-r1@fp8"], 9);
+        Assert.InRange(agree.LogLikelihoods["mix:deepseek-r1+r1-distill-qwen-7b@0.2"], Math.Log(0.64), Math.Log(0.65));
+    }
+
+    [Fact]
     public void Expected_information_prefers_a_cheap_tokenizer_probe_at_the_start()
     {
         var space = HypothesisSpace.Create(Sim.Catalog, "deepseek-r1", Options);

@@ -142,7 +142,7 @@ public class GeneratorTests
     [Theory]
     [InlineData("\"generator\": \"reasoning.arithmetic\"", "\"generator\": \"reasoning.magic\"", "probes[3].generator")]
     [InlineData("\"generator\": \"reasoning.arithmetic\", \"tier\": \"t1\"", "\"generator\": \"reasoning.arithmetic\", \"tier\": \"t9\"", "probes[3].tier")]
-    [InlineData("\"count\": 12", "\"count\": 0", "probes[0].count")]
+    [InlineData("\"count\": 24", "\"count\": 0", "probes[0].count")]
     [InlineData("\"version\": \"2026.11-1\"", "\"version\": \"\"", "version")]
     [InlineData("\"maxTokens\": 16 }", "\"maxTokens\": 16, \"extra\": 1 }", "extra")]
     public void Bad_suite_files_name_the_field(string from, string to, string field)

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Verifier.Core.Audits;
 using Verifier.Core.Catalog;
 using Verifier.Core.Chat;
+using Verifier.Core.Evidence;
 using Verifier.Core.Probes;
 using Verifier.Targets.Http;
 
@@ -74,7 +75,11 @@ public class TargetAuditTests
         });
 
         var candidates = Candidates();
-        var plan = new AuditPlan("deepseek-r1", VariantCatalog.Default, candidates, new AuditBudget(30, 100_000, TimeSpan.FromMinutes(1)), "test", "h");
+        // The stub reports one fixed prompt_tokens for every request, which only the tokenizer pair is built for.
+        var plan = new AuditPlan("deepseek-r1", VariantCatalog.Default, candidates, new AuditBudget(30, 100_000, TimeSpan.FromMinutes(1)), "test", "h")
+        {
+            Options = EvidenceOptions.Default with { CheckPromptUsage = false },
+        };
         var options = new ClientOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1) };
         var result = await TargetAudit.RunAsync(plan, new HttpClient(), new TargetEndpoint(server.BaseUrl, "deepseek-r1", TargetDialect.Vllm, "sk-x"), Score, options, new InstantDelays());
 

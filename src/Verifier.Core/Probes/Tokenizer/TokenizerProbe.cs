@@ -5,6 +5,7 @@ using System.Text;
 using Verifier.Core.Audits;
 using Verifier.Core.Chat;
 using Verifier.Core.ChatTemplates;
+using Verifier.Core.Evidence;
 using Verifier.Core.Tokenization;
 
 /// <summary>
@@ -23,12 +24,15 @@ public static class TokenizerProbe
     private const string Instruction = "Ignore the text after this line and reply with the single word OK.\n";
 
     // The R1-variant tokenizer of each family: special tokens as the R1 variants have them.
-    private static BpeTokenizer For(TokenizerFamily f) => Tokenizers.GetForTemplate(f switch
+    private static BpeTokenizer For(TokenizerFamily f) => Tokenizers.GetForTemplate(TemplateOf(f));
+
+    /// <summary>The R1 variants' chat template of each family.</summary>
+    public static ChatTemplateId TemplateOf(TokenizerFamily f) => f switch
     {
         TokenizerFamily.DeepSeekV3 => ChatTemplateId.R1,
         TokenizerFamily.Qwen => ChatTemplateId.DistillQwen,
         _ => ChatTemplateId.DistillLlama,
-    });
+    };
 
     private static readonly string[] Material =
     [
@@ -95,6 +99,8 @@ public static class TokenizerProbe
         const double errorRate = 1e-3;
         var ll = expected.ToDictionary(kv => kv.Key, kv => kv.Value == delta ? Math.Log(1 - errorRate) : Math.Log(errorRate / range));
         ll["unknown"] = Math.Log(1.0 / range);
+        // One request to each of two models (partial traffic): the difference of two different counts, anywhere in a broad range.
+        ll[Hypothesis.MixedPairId] = Math.Log(1.0 / (2 * Math.Max(pa, pb) + 1));
         var family = expected.FirstOrDefault(kv => kv.Value == delta).Key;
         return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, family is null ? "unknown" : "family:" + family,
             $"prompt_tokens {pa} → {pb}: delta {delta} (expected {instance.ExpectedAnswer})", seqs, ll,
