@@ -24,14 +24,15 @@ public static class AccuracyBench
 {
     public static readonly ClientOptions FastClient = new() { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200), AttemptTimeout = TimeSpan.FromSeconds(3) };
 
-    /// <summary>Reference runs of each variant at its native precision, recorded from honest simulated vendors.</summary>
-    public static async Task<IReadOnlyList<ReferenceRun>> RecordReferencesAsync(int runs, int seed, IProgress<string>? progress, CancellationToken ct)
+    /// <summary>Reference runs of each variant at its native precision (and of any further builds), recorded from honest simulated vendors.</summary>
+    public static async Task<IReadOnlyList<ReferenceRun>> RecordReferencesAsync(int runs, int seed, IProgress<string>? progress, CancellationToken ct, IReadOnlyList<string>? moreBuilds = null)
     {
         var list = new List<ReferenceRun>();
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        foreach (var v in VariantCatalog.Default.Variants)
+        var builds = VariantCatalog.Default.Variants.Select(v => $"{v.Id}@{v.NativePrecision}").Concat(moreBuilds ?? []).Distinct(StringComparer.Ordinal);
+        foreach (var build in builds)
         {
-            var build = $"{v.Id}@{v.NativePrecision}";
+            if (!VariantCatalog.Default.TryParseBuild(build, out var v, out _)) throw new ArgumentException($"'{build}' is not a catalogued build.", nameof(moreBuilds));
             var scenario = new Scenario($"reference {build}", build, [new ServedShare(build)], new Expectation(true, v.Id), Seed: seed + list.Count);
             await using var vendor = await SimulatedVendor.StartAsync(scenario);
             list.Add(await ReferenceRecording.RecordAsync(build, new TargetEndpoint(vendor.BaseUrl, "deepseek-r1", TargetDialect.Vllm), ProbeSuite.Default, runs, seed, http, FastClient, null, ct));

@@ -20,8 +20,9 @@ public static class BenchAccuracyCommand
         var references = new Option<string?>("--references") { Description = "Folder of reference bundles (default: probes/references when present)." };
         var record = new Option<int>("--record-references") { Description = "First record this many suite runs per variant from honest simulated vendors and use them as reference runs.", DefaultValueFactory = _ => 0 };
         var maxRequests = new Option<int>("--max-requests") { DefaultValueFactory = _ => AuditBudget.Default.MaxRequests };
+        var referenceBuilds = new Option<string[]>("--reference-builds") { Description = "With --record-references: also record these builds (e.g. r1-distill-qwen-7b@int4), not only each variant's native precision.", AllowMultipleArgumentsPerToken = true };
         var reports = new Option<string?>("--reports") { Description = "Write each audit's Markdown report (evidence, posterior, cost) into this folder." };
-        var command = new Command("accuracy", "SIMULATION: how often the verdict is right, and what it costs.") { scenarios, repeat, json, references, record, maxRequests, reports };
+        var command = new Command("accuracy", "SIMULATION: how often the verdict is right, and what it costs.") { scenarios, repeat, json, references, record, referenceBuilds, maxRequests, reports };
         command.SetAction((result, ct) => CliRunner.Guard(async () =>
         {
             var files = ScenarioFiles(result.GetValue(scenarios)!);
@@ -31,7 +32,12 @@ public static class BenchAccuracyCommand
             var folder = result.GetValue(references) ?? Path.Combine(ProbeFiles.Root, "references");
             if (Directory.Exists(folder)) refs.AddRange(ReferenceBundles.ImportFolder(folder));
             if (result.GetValue(record) > 0)
-                refs.AddRange(await AccuracyBench.RecordReferencesAsync(result.GetValue(record), 7, new Progress<string>(m => Console.Error.WriteLine("SIMULATION " + m)), ct));
+            {
+                var extra = result.GetValue(referenceBuilds) ?? [];
+                foreach (var b in extra)
+                    if (!b.Contains('@', StringComparison.Ordinal) || !VariantCatalog.Default.IsKnownBuild(b)) throw new CliException($"--reference-builds: '{b}' is not a catalogued build (variant@precision).");
+                refs.AddRange(await AccuracyBench.RecordReferencesAsync(result.GetValue(record), 7, new Progress<string>(m => Console.Error.WriteLine("SIMULATION " + m)), ct, extra));
+            }
             Console.WriteLine($"SIMULATION: {loaded.Count} scenarios x {result.GetValue(repeat)}, {refs.Count} reference runs");
             Console.WriteLine($"{"scenario",-34} {"claim",-22} {"truth",-26} {"verdict",-12} {"identified",-26} {"post.",6} {"req",4} {"prompt",8} {"compl.",8}");
             var rows = new List<BenchRow>();
