@@ -23,16 +23,18 @@ public static class BenchOnnxCommand
         var rounds = new Option<int>("--rounds") { Description = "Alternating rounds per side (median reported).", DefaultValueFactory = _ => 15 };
         var threads = new Option<int>("--threads") { Description = "ORT intra-op threads (0 = ORT default).", DefaultValueFactory = _ => 1 };
         var bigFile = new Option<bool>("--big-file") { Description = "Also time inspection of a 3.1 GB R1-Distill-Qwen-32B graph whose fp32 embedding is inline (written sparse)." };
+        var shapes = new Option<bool>("--shapes") { Description = "Also build every catalogued distill's graph at fp16, int4 (MatMulNBits, blocks 32 and 128) and int8 (QDQ), weights external and absent, and print what inspection makes of each." };
         var synthetic = new Option<string?>("--synthetic") { Description = "Instead of MODEL, bench a generated runnable decoder: qwen2 or llama (6 layers, hidden 512, vocab 32000, random weights)." };
-        var command = new Command("onnx", "Generation-loop tokens/s vs a bare Run loop (overhead %), and inspection time on a multi-GB file.") { model, tokens, rounds, threads, bigFile, synthetic };
+        var command = new Command("onnx", "Generation-loop tokens/s vs a bare Run loop (overhead %), and inspection time on a multi-GB file.") { model, tokens, rounds, threads, bigFile, shapes, synthetic };
         command.SetAction(parse =>
         {
             try
             {
                 if (parse.GetValue(bigFile)) BenchInspection();
+                if (parse.GetValue(shapes)) InspectionTable();
                 if (parse.GetValue(synthetic) is { } family) BenchSynthetic(family, parse.GetValue(tokens), parse.GetValue(rounds), parse.GetValue(threads));
                 else if (parse.GetValue(model) is { } m) BenchGeneration(m, parse.GetValue(tokens), parse.GetValue(rounds), parse.GetValue(threads));
-                else if (!parse.GetValue(bigFile)) { Console.Error.WriteLine("bench onnx: give a MODEL and/or --big-file."); return ExitCodes.Error; }
+                else if (!parse.GetValue(bigFile) && !parse.GetValue(shapes)) { Console.Error.WriteLine("bench onnx: give a MODEL, --synthetic, --big-file or --shapes."); return ExitCodes.Error; }
                 return 0;
             }
             catch (Exception e) when (e is IOException or InvalidDataException or OrtException or NotSupportedException)
@@ -137,6 +139,33 @@ public static class BenchOnnxCommand
             Console.WriteLine($"big file         {result.FileBytes:N0} bytes ({result.FileBytes / 1e9:F2} GB, sparse inline raw_data), written in {write.TotalMilliseconds:F0} ms");
             Console.WriteLine($"inspect          {inspect.TotalMilliseconds:F0} ms, {result.BytesRead:N0} bytes read ({100.0 * result.BytesRead / result.FileBytes:F4}% of the file)");
             Console.WriteLine($"verdict          {result.Verdict.Kind}: {result.Verdict.Summary}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Every catalogued distill shape at each precision the builder writes, identified from the graph alone.</summary>
+    private static void InspectionTable()
+    {
+        var dir = Directory.CreateTempSubdirectory("verifier-shapes-").FullName;
+        try
+        {
+            Console.WriteLine($"{"built as",-34} {"identified",-28} {"layers",6} {"hidden",6} {"heads",7} {"ffn",6} {"vocab",7} {"params",14} {"precision",-22} {"ms",5}");
+            var path = Path.Combine(dir, "model.onnx");
+            foreach (var variant in VariantCatalog.Default.Variants.Where(v => v.Architecture.Moe is null))
+                foreach (var (weights, block, label) in new[] { (BuildWeights.Fp16, 0, "fp16"), (BuildWeights.Int4MatMulNBits, 32, "int4-b32"), (BuildWeights.Int4MatMulNBits, 128, "int4-b128"), (BuildWeights.Int8Qdq, 0, "int8-qdq") })
+                {
+                    var arch = variant.Architecture;
+                    new DecoderGraphBuilder(arch, DecoderGraphBuilder.FamilyOf(arch), weights, block).Build().Save(path);
+                    var sw = Stopwatch.StartNew();
+                    var r = OnnxInspector.Inspect(path);
+                    var g = r.FromGraph;
+                    var found = r.Verdict.VariantId is { } id ? $"{id}@{r.Verdict.PrecisionId ?? "?"}" : r.Verdict.Kind.ToString();
+                    var precision = r.Precision.BlockSize is { } b ? $"{r.Precision.Format} {r.Precision.Scheme} b{b}" : $"{r.Precision.Format} {r.Precision.Scheme}";
+                    Console.WriteLine($"{variant.Id + " " + label,-34} {found,-28} {g.Layers,6} {g.HiddenSize,6} {g.AttentionHeads + "/" + g.KvHeads,7} {g.IntermediateSize,6} {g.VocabSize,7} {g.Parameters,14:N0} {precision,-22} {sw.Elapsed.TotalMilliseconds,5:F0}");
+                }
         }
         finally
         {
