@@ -53,6 +53,21 @@ public class CliTests
     }
 
     [Fact]
+    public async Task Demo_records_simulated_references_and_reports_the_substitution_marked_as_simulation()
+    {
+        var (code, stdout, err) = await Run(null, "demo", "--record-references", "1");
+        Assert.True(code == 1, err); // mismatch
+        Assert.StartsWith("> **SIMULATION", stdout, StringComparison.Ordinal);
+        Assert.Contains("**Verdict: mismatch**", stdout, StringComparison.Ordinal);
+        Assert.Contains("SIMULATION reference r1-distill-qwen-7b@bf16", err, StringComparison.Ordinal);
+        Assert.Contains("`r1-distill-qwen-7b@bf16:", stdout, StringComparison.Ordinal); // the reference runs used are named
+
+        var (bad, _, badErr) = await Run(null, "demo", "--record-references", "-1");
+        Assert.Equal(3, bad);
+        Assert.Contains("--record-references", badErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Audit_exit_code_is_the_verdict_and_bad_arguments_are_3()
     {
         var scenario = Scenario.Load(Path.Combine(Verifier.Core.Catalog.ProbeFiles.Root, "scenarios", "distill-llama-8b-as-r1.json"));

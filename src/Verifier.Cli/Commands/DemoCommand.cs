@@ -4,7 +4,6 @@ using System.CommandLine;
 using Verifier.Core.Audits;
 using Verifier.Core.Catalog;
 using Verifier.Core.Probes.Suite;
-using Verifier.Core.References;
 using Verifier.Core.Reports;
 using Verifier.Simulator;
 using Verifier.Targets.Http;
@@ -15,15 +14,19 @@ public static class DemoCommand
     public static Command Create()
     {
         var scenarioFile = new Option<string?>("--scenario") { Description = "Scenario to audit (default: probes/scenarios/distill-qwen-7b-as-r1.json)." };
-        var command = new Command("demo", "SIMULATION: start a simulated vendor and audit it end to end.") { scenarioFile };
+        var record = new Option<int>("--record-references") { Description = "First record this many suite runs of every variant from honest simulated deployments, as reference runs (0: published scores only).", DefaultValueFactory = _ => 1 };
+        var command = new Command("demo", "SIMULATION: start a simulated vendor and audit it end to end.") { scenarioFile, record };
         command.SetAction((result, ct) => CliRunner.Guard(async () =>
         {
             var scenario = Scenario.Load(result.GetValue(scenarioFile) ?? Path.Combine(ProbeFiles.Root, "scenarios", "distill-qwen-7b-as-r1.json"));
+            if (result.GetValue(record) < 0) throw new CliException("--record-references must be 0 or more.");
+            // Simulated reference runs stay in memory: they must never mix with real ones in probes/references.
+            var references = result.GetValue(record) > 0
+                ? await AccuracyBench.RecordReferencesAsync(result.GetValue(record), 7, new Progress<string>(m => Console.Error.WriteLine("SIMULATION " + m)), ct)
+                : [];
             await using var vendor = await SimulatedVendor.StartAsync(scenario);
             Console.Error.WriteLine($"SIMULATION: '{scenario.Name}' on {vendor.BaseUrl}; auditing the claim {scenario.ClaimedVariant}…");
-            var folder = Path.Combine(ProbeFiles.Root, "references");
-            var plan = ProbeSuite.Default.Plan(scenario.ClaimedVariant, AuditBudget.Default, Random.Shared.Next())
-                with { References = Directory.Exists(folder) ? ReferenceBundles.ImportFolder(folder) : [] };
+            var plan = ProbeSuite.Default.Plan(scenario.ClaimedVariant, AuditBudget.Default, Random.Shared.Next()) with { References = references };
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             var audit = await TargetAudit.RunAsync(plan, http, new TargetEndpoint(vendor.BaseUrl, (scenario.Claims ?? new Claims()).Model, Dialects.Parse(scenario.Dialect)),
                 ProbeSuite.Score, AccuracyBench.FastClient, cancellationToken: ct);
