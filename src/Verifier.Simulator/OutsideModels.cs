@@ -25,7 +25,7 @@ public static class OutsideModels
     private static ServedModel Make(string id, string family, TokenizerFamily tokenizerFamily, Func<IReadOnlyList<ChatMessage>, string> render, int context, string repo)
     {
         var tokenizer = Tokenizers.Get(tokenizerFamily);
-        return new ServedModel(id, family, m => tokenizer.CountTokens(render(m)), tokenizer.CountTokens, false, false, context, 0, repo, null,
+        return new ServedModel(id, family, m => tokenizer.Encode(render(m)), tokenizer.CountTokens, false, false, context, 0, repo, null,
             (category, tier) => (category, tier) switch
             {
                 (ProbeCategory.Reasoning, "t1") => 0.85, (ProbeCategory.Reasoning, "t2") => 0.45, (ProbeCategory.Reasoning, "t3") => 0.2, (ProbeCategory.Reasoning, _) => 0.03,

@@ -50,6 +50,7 @@ public sealed record Scenario(
     Claims? Claims = null,
     string? ReasoningStyle = null,
     bool Usage = true,
+    bool PromptCache = false,
     string? HiddenSystemPrompt = null,
     IReadOnlyDictionary<string, Behaviour>? Behaviour = null,
     Performance? Performance = null,

@@ -16,7 +16,7 @@ using Verifier.Core.Tokenization;
 public sealed record ServedModel(
     string Id,
     string Family,
-    Func<IReadOnlyList<ChatMessage>, int> CountPrompt,
+    Func<IReadOnlyList<ChatMessage>, int[]> EncodePrompt,
     Func<string, int> CountText,
     bool Reasons,
     bool EmitsOpeningThinkTag,
@@ -49,7 +49,7 @@ public sealed record ServedModel(
         var tokenizer = Tokenizers.GetForTemplate(template);
         return new ServedModel(
             build, variant.Tokenizer,
-            messages => ChatTemplates.CountPromptTokens(template, messages),
+            messages => tokenizer.Encode(ChatTemplates.Render(template, messages)),
             tokenizer.CountTokens,
             variant.Behaviour.Reasons,
             variant.Behaviour.EmitsOpeningThinkTag,

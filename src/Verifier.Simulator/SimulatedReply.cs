@@ -20,7 +20,7 @@ public static class SimulatedModel
 
     public static SimulatedReply Answer(ServedModel model, IReadOnlyList<ChatMessage> messages, int maxTokens, double emptyThinkRate, double noise, Random random)
     {
-        var prompt = model.CountPrompt(messages);
+        var prompt = model.EncodePrompt(messages).Length;
         if (prompt + Math.Max(1, maxTokens) > model.ContextWindow)
             return new SimulatedReply("", "", "error", prompt, 0, true);
 

@@ -24,6 +24,7 @@ public sealed class SimulatedVendor : IAsyncDisposable
     private readonly Random random;
     private readonly Dictionary<string, ServedModel> models = new(StringComparer.Ordinal);
     private int requests;
+    private readonly Dictionary<string, int[]> lastPrompt = new(StringComparer.Ordinal);
 
     public Uri BaseUrl { get; private set; } = null!;
     public int Requests => Volatile.Read(ref requests);
@@ -140,6 +141,7 @@ public sealed class SimulatedVendor : IAsyncDisposable
         var style = scenario.ReasoningStyle ?? DialectShapes.DefaultStyle(scenario.Dialect, model);
         if (!model.Reasons) style = "none";
         var (content, reasoning) = DialectShapes.Split(style, reply);
+        if (scenario.PromptCache) reply = reply with { PromptTokens = UncachedPromptTokens(share, model.EncodePrompt(messages)) };
         var usage = scenario.Usage ? DialectShapes.Usage(scenario.Dialect, reply, model.CountText(reply.Reasoning)) : null;
         await Delay(scenario.Performance?.TtftMs, r, ctx.RequestAborted);
         var id = $"chatcmpl-{index}";
@@ -171,6 +173,22 @@ public sealed class SimulatedVendor : IAsyncDisposable
             if (tokensPerSecond is { Mean: > 0 } tps) await Task.Delay(TimeSpan.FromSeconds(4 / Math.Max(1, Sample(tps, r))), ctx.RequestAborted);
         }
         await ctx.Response.WriteAsync("data: [DONE]\n\n");
+    }
+
+    /// <summary>
+    /// What servers that count only the prompt tokens they had to evaluate report (Ollama before 0.30, some llama.cpp
+    /// builds): the prompt minus its longest common token prefix with the previous prompt of the same model.
+    /// </summary>
+    private int UncachedPromptTokens(string model, int[] ids)
+    {
+        lock (lastPrompt)
+        {
+            var previous = lastPrompt.GetValueOrDefault(model, []);
+            var common = 0;
+            while (common < ids.Length && common < previous.Length && ids[common] == previous[common]) common++;
+            lastPrompt[model] = ids;
+            return ids.Length - common;
+        }
     }
 
     private object Delta(string id, Dictionary<string, object?> delta, string? finish) =>

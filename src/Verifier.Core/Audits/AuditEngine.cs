@@ -31,7 +31,7 @@ public static class AuditEngine
         long tokens = 0;
         string stop = "no more probes";
         var decidedAt = new List<(VerdictKind Kind, int Requests)>();
-        UsageConsistency.Anchor? anchor = null;
+        var usage = new UsageConsistency.Tracker();
 
         while (true)
         {
@@ -61,7 +61,9 @@ public static class AuditEngine
             (ledger, var item, var scored) = Fold(ledger, instance, execution, score);
             evidence.Add(item);
             probes.Add(Record(instance, execution, scored));
-            (ledger, anchor) = CheckUsage(plan, ledger, anchor, instance, execution, evidence);
+            (ledger, usage) = CheckUsage(plan, ledger, usage, instance, execution, item.OutcomeKey, evidence);
+            // A target that hides or discounts its token counts makes every further tokenizer pair a wasted request.
+            if (item.OutcomeKey is "no-usage" or TokenizerProbe.DiscountedOutcome) pool.RemoveAll(c => c.GeneratorId == instance.GeneratorId);
         }
 
         var result = Finish(plan, ledger, policy, references, exchanges, evidence, probes, time.GetElapsedTime(started), stop);
@@ -87,14 +89,14 @@ public static class AuditEngine
         var evidence = new List<EvidenceItem>();
         var probes = new List<ProbeRecord>();
         var exchanges = new List<Exchange>();
-        UsageConsistency.Anchor? anchor = null;
+        var usage = new UsageConsistency.Tracker();
         foreach (var (instance, execution) in executed)
         {
             exchanges.AddRange(execution.Exchanges);
             (ledger, var item, var scored) = Fold(ledger, instance, execution, score);
             evidence.Add(item);
             probes.Add(Record(instance, execution, scored));
-            (ledger, anchor) = CheckUsage(plan, ledger, anchor, instance, execution, evidence);
+            (ledger, usage) = CheckUsage(plan, ledger, usage, instance, execution, item.OutcomeKey, evidence);
         }
         var wall = exchanges.Count == 0 ? TimeSpan.Zero : exchanges.Max(e => e.StartedAt + e.Duration) - exchanges.Min(e => e.StartedAt);
         return Finish(plan, ledger, policy, references, exchanges, evidence, probes, wall, "rescored");
@@ -121,16 +123,17 @@ public static class AuditEngine
         return (next, item, true);
     }
 
-    /// <summary>The first single-message request with usage becomes the anchor; every later one is checked against it.</summary>
-    private static (EvidenceLedger, UsageConsistency.Anchor?) CheckUsage(AuditPlan plan, EvidenceLedger ledger, UsageConsistency.Anchor? anchor,
-        ProbeInstance instance, ProbeExecution execution, List<EvidenceItem> evidence)
+    /// <summary>Every single-message request's prompt_tokens against the audit's first, once the accounting is verified.</summary>
+    private static (EvidenceLedger, UsageConsistency.Tracker) CheckUsage(AuditPlan plan, EvidenceLedger ledger, UsageConsistency.Tracker usage,
+        ProbeInstance instance, ProbeExecution execution, string? outcomeKey, List<EvidenceItem> evidence)
     {
-        if (!plan.Options.CheckPromptUsage) return (ledger, anchor);
-        if (anchor is null) return (ledger, UsageConsistency.TryAnchor(instance, execution));
-        if (UsageConsistency.Check(anchor, instance, execution) is not { } outcome) return (ledger, anchor);
-        var (next, item) = ledger.Apply(outcome);
-        evidence.Add(item);
-        return (next, anchor);
+        if (!plan.Options.CheckPromptUsage) return (ledger, usage);
+        if (usage.Active && UsageConsistency.Check(usage.Anchor!, instance, execution) is { } outcome)
+        {
+            (ledger, var item) = ledger.Apply(outcome);
+            evidence.Add(item);
+        }
+        return (ledger, usage.After(instance, execution, outcomeKey));
     }
 
     private static EvidenceItem NotScored(ProbeInstance instance, IReadOnlyList<int> sequences, string why) =>

@@ -60,6 +60,24 @@ public class UsageConsistencyTests
     }
 
     [Fact]
+    public void The_check_runs_only_after_a_pair_matched_a_family_and_never_after_a_discounted_pair()
+    {
+        var a = Instance("a", ProbeCategory.Tokenizer, First, Later);
+        var executed = Served(ChatTemplateId.R1, a, 1);
+        var fresh = new UsageConsistency.Tracker().After(a, executed, "unknown");
+        Assert.NotNull(fresh.Anchor);
+        Assert.False(fresh.Active); // counts not yet shown to be a tokenizer's
+        var verified = fresh.After(a, executed, "family:deepseek-v3");
+        Assert.True(verified.Active);
+        Assert.Same(fresh.Anchor, verified.Anchor); // the first anchor stays
+        Assert.False(verified.After(a, executed, TokenizerProbe.DiscountedOutcome).Active);
+        Assert.False(verified.After(a, executed, TokenizerProbe.DiscountedOutcome).After(a, executed, "family:deepseek-v3").Active);
+        // outcomes of other categories never verify
+        var reasoning = Instance("r", ProbeCategory.Reasoning, First);
+        Assert.False(new UsageConsistency.Tracker().After(reasoning, Served(ChatTemplateId.R1, reasoning, 1), "family:qwen").Active);
+    }
+
+    [Fact]
     public void Tokenizer_pairs_multi_message_requests_and_missing_usage_give_no_check()
     {
         var a = Instance("a", ProbeCategory.Reasoning, First);

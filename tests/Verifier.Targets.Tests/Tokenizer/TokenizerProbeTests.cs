@@ -89,6 +89,36 @@ public class TokenizerProbeTests
         Assert.Null(none.LogLikelihoods);
     }
 
+    [Fact]
+    public async Task A_server_counting_only_uncached_prompt_tokens_is_recorded_and_not_weighed()
+    {
+        // As Ollama before 0.30: prompt_tokens = the prompt minus its common token prefix with the previous prompt.
+        var previous = Array.Empty<int>();
+        StubServer? self = null;
+        await using var server = self = await StubServer.StartAsync(async (ctx, i) =>
+        {
+            using var doc = JsonDocument.Parse(Body(self!, i));
+            var messages = doc.RootElement.GetProperty("messages").EnumerateArray()
+                .Select(m => new ChatMessage(m.GetProperty("role").GetString()!, m.GetProperty("content").GetString()!)).ToList();
+            var ids = Tokenizers.GetForTemplate(ChatTemplateId.R1).Encode(ChatTemplates.Render(ChatTemplateId.R1, messages));
+            var common = ids.Zip(previous).TakeWhile(p => p.First == p.Second).Count();
+            previous = ids;
+            await StubServer.Json(ctx, JsonSerializer.Serialize(new
+            {
+                choices = new[] { new { finish_reason = "stop", message = new { role = "assistant", content = "OK" } } },
+                usage = new { prompt_tokens = ids.Length - common, completion_tokens = 1 },
+            }));
+        });
+        var client = new TargetClient(new HttpClient(), new TargetEndpoint(server.BaseUrl, "deepseek-r1", TargetDialect.Ollama));
+        for (var seed = 1; seed <= 5; seed++)
+        {
+            var instance = TokenizerProbe.Generate(seed);
+            var outcome = TokenizerProbe.Score(instance, await client.ExecuteAsync(instance, CancellationToken.None));
+            Assert.Equal(TokenizerProbe.DiscountedOutcome, outcome.OutcomeKey);
+            Assert.Null(outcome.LogLikelihoods); // an honest stack with odd accounting is not evidence against anyone
+        }
+    }
+
     private static byte[] Body(StubServer server, int index)
     {
         lock (server.Received) return server.Received[index].Body;

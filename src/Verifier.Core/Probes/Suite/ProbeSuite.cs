@@ -18,7 +18,7 @@ public sealed record ProbeSpec(string Generator, string Tier, int Count, int Max
 public sealed class ProbeSuite
 {
     /// <summary>Bump when a generator's prompts, answers or scoring change: it is part of the content hash.</summary>
-    public const string GeneratorCodeVersion = "generators-2";
+    public const string GeneratorCodeVersion = "generators-3";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 

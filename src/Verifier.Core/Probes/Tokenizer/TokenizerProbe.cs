@@ -14,6 +14,9 @@ using Verifier.Core.Tokenization;
 /// difference of the two contents under the server's tokenizer. Segments are drawn from a seed out of material that
 /// splits differently in each family (digit runs, CJK, half-width kana, whitespace runs, emoji, R1 role-token text)
 /// and kept only when the three families' deltas differ by at least <see cref="MinSeparation"/>.
+/// The long request goes first: a server that reports only the prompt tokens it did not reuse from its cache (Ollama
+/// before 0.30) then reports the short one, a prefix of the long one, as nearly free — an honest stack whose counts no
+/// tokenizer explains. Such a pair is recorded as <see cref="DiscountedOutcome"/> and not weighed.
 /// </summary>
 public static class TokenizerProbe
 {
@@ -22,6 +25,9 @@ public static class TokenizerProbe
     private const int BaseRepeats = 2;
     private const int ExtraRepeats = 12;
     private const string Instruction = "Ignore the text after this line and reply with the single word OK.\n";
+
+    /// <summary>Outcome of a pair whose counts show cache-discounted accounting: recorded, never weighed.</summary>
+    public const string DiscountedOutcome = "usage-discounted";
 
     // The R1-variant tokenizer of each family: special tokens as the R1 variants have them.
     private static BpeTokenizer For(TokenizerFamily f) => Tokenizers.GetForTemplate(TemplateOf(f));
@@ -57,7 +63,7 @@ public static class TokenizerProbe
             var expected = string.Join(' ', TokenizerFamilies.All.Select(f => $"{TokenizerFamilies.Key(f)}:{deltas[f]}"));
             var estimated = 2 * (For(TokenizerFamily.Qwen).CountTokens(b) + 40);
             return new ProbeInstance($"tokenizer-{seed}", GeneratorId, ProbeCategory.Tokenizer, "family", seed,
-                [ProbeRequest.Chat([ChatMessage.User(a)], 16, 0, null), ProbeRequest.Chat([ChatMessage.User(b)], 16, 0, null)],
+                [ProbeRequest.Chat([ChatMessage.User(b)], 16, 0, null), ProbeRequest.Chat([ChatMessage.User(a)], 16, 0, null)],
                 expected, estimated);
         }
     }
@@ -76,6 +82,16 @@ public static class TokenizerProbe
     private static int Delta(BpeTokenizer t, string segment) =>
         t.CountTokens(Content(segment, BaseRepeats + ExtraRepeats)) - t.CountTokens(Content(segment, BaseRepeats));
 
+    /// <summary>
+    /// A reported prompt count below half of what the messages alone hold under the most compact family cannot be a
+    /// full count, whatever the template: the server discounted cached tokens (or reports something else).
+    /// </summary>
+    public static bool LooksDiscounted(int reported, IReadOnlyList<ChatMessage> messages)
+    {
+        var fewest = TokenizerFamilies.All.Min(f => messages.Sum(m => For(f).CountTokens(m.Content)));
+        return reported < fewest / 2.0;
+    }
+
     /// <summary>Expected delta per family, parsed back from the instance.</summary>
     public static Dictionary<string, int> ExpectedDeltas(ProbeInstance instance) =>
         instance.ExpectedAnswer.Split(' ').Select(p => p.Split(':')).ToDictionary(p => p[0], p => int.Parse(p[1], CultureInfo.InvariantCulture));
@@ -88,12 +104,15 @@ public static class TokenizerProbe
     {
         var seqs = execution.Exchanges.Select(e => e.Sequence).ToList();
         var expected = ExpectedDeltas(instance);
-        var a = execution.Responses.FirstOrDefault(r => r.RequestIndex == 0);
-        var b = execution.Responses.FirstOrDefault(r => r.RequestIndex == 1);
+        var b = execution.Responses.FirstOrDefault(r => r.RequestIndex == 0); // k + m repeats
+        var a = execution.Responses.FirstOrDefault(r => r.RequestIndex == 1); // k repeats
         if (a?.Reply is null || b?.Reply is null)
             return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, "failed", "no reply to both requests", seqs);
         if (a.Reply.Usage?.PromptTokens is not { } pa || b.Reply.Usage?.PromptTokens is not { } pb)
             return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, "no-usage", "the server reported no prompt_tokens", seqs);
+        if (LooksDiscounted(pa, instance.Requests[1].Messages) || LooksDiscounted(pb, instance.Requests[0].Messages))
+            return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, DiscountedOutcome,
+                $"prompt_tokens {pb} then {pa}: fewer than the message itself holds under any tokenizer (cache-discounted counts?)", seqs);
         var delta = pb - pa;
         var range = 2 * expected.Values.Max() + 1;
         const double errorRate = 1e-3;

@@ -20,6 +20,23 @@ public static class UsageConsistency
     /// <summary>The anchor request: its rendered prompt's tokens per family and the prompt_tokens the target reported.</summary>
     public sealed record Anchor(IReadOnlyDictionary<string, int> Tokens, int PromptTokens, int? ExchangeSequence);
 
+    /// <summary>
+    /// What the audit knows of the target's prompt accounting. The check runs only once a tokenizer pair matched a family
+    /// exactly (the counts are the tokenizer's), and never after a pair showed cache-discounted counts.
+    /// </summary>
+    public sealed record Tracker(Anchor? Anchor = null, bool Verified = false, bool Discounted = false)
+    {
+        public bool Active => Anchor is not null && Verified && !Discounted;
+
+        /// <summary>Folds in a probe that has been scored (<paramref name="outcomeKey"/> is its scorer's outcome).</summary>
+        public Tracker After(ProbeInstance instance, ProbeExecution execution, string? outcomeKey) => this with
+        {
+            Anchor = Anchor ?? TryAnchor(instance, execution),
+            Verified = Verified || (instance.Category == ProbeCategory.Tokenizer && outcomeKey?.StartsWith("family:", StringComparison.Ordinal) == true),
+            Discounted = Discounted || (instance.Category == ProbeCategory.Tokenizer && outcomeKey == TokenizerProbe.DiscountedOutcome),
+        };
+    }
+
     /// <summary>The single-message chat responses of a probe that reported prompt_tokens, with their tokens per family.</summary>
     private static IEnumerable<(ProbeResponse Response, int Reported, Dictionary<string, int> Tokens)> Eligible(ProbeInstance instance, ProbeExecution execution)
     {
@@ -44,7 +61,7 @@ public static class UsageConsistency
     {
         if (instance.Category == ProbeCategory.Tokenizer) return null;
         var eligible = Eligible(instance, execution).ToList();
-        if (eligible is not [var (response, reported, tokens)]) return null;
+        if (eligible is not [var (response, reported, tokens)] || TokenizerProbe.LooksDiscounted(reported, instance.Requests[response.RequestIndex].Messages)) return null;
         var observed = reported - anchor.PromptTokens;
         var expected = tokens.ToDictionary(kv => kv.Key, kv => kv.Value - anchor.Tokens[kv.Key]);
         var range = 2 * Math.Max(Math.Abs(observed), expected.Values.Max(Math.Abs)) + 1;
