@@ -21,7 +21,7 @@ public static class BenchAccuracyCommand
         var record = new Option<int>("--record-references") { Description = "First record this many suite runs per variant from honest simulated vendors and use them as reference runs.", DefaultValueFactory = _ => 0 };
         var maxRequests = new Option<int>("--max-requests") { DefaultValueFactory = _ => AuditBudget.Default.MaxRequests };
         var referenceBuilds = new Option<string[]>("--reference-builds") { Description = "With --record-references: also record these builds (e.g. r1-distill-qwen-7b@int4), not only each variant's native precision.", AllowMultipleArgumentsPerToken = true };
-        var reports = new Option<string?>("--reports") { Description = "Write each audit's Markdown report (evidence, posterior, cost) into this folder." };
+        var reports = new Option<string?>("--reports") { Description = "Write each audit's report (Markdown and JSON: evidence, posterior, cost) into this folder." };
         var command = new Command("accuracy", "SIMULATION: how often the verdict is right, and what it costs.") { scenarios, repeat, json, references, record, referenceBuilds, maxRequests, reports };
         command.SetAction((result, ct) => CliRunner.Guard(async () =>
         {
