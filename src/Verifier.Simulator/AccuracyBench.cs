@@ -29,10 +29,12 @@ public static class AccuracyBench
     {
         var list = new List<ReferenceRun>();
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        foreach (var b in moreBuilds ?? [])
+            if (!b.Contains('@', StringComparison.Ordinal) || !VariantCatalog.Default.IsKnownBuild(b)) throw new ArgumentException($"reference build '{b}' is not a catalogued variant@precision.", nameof(moreBuilds));
         var builds = VariantCatalog.Default.Variants.Select(v => $"{v.Id}@{v.NativePrecision}").Concat(moreBuilds ?? []).Distinct(StringComparer.Ordinal);
         foreach (var build in builds)
         {
-            if (!VariantCatalog.Default.TryParseBuild(build, out var v, out _)) throw new ArgumentException($"'{build}' is not a catalogued build.", nameof(moreBuilds));
+            VariantCatalog.Default.TryParseBuild(build, out var v, out _);
             var scenario = new Scenario($"reference {build}", build, [new ServedShare(build)], new Expectation(true, v.Id), Seed: seed + list.Count);
             await using var vendor = await SimulatedVendor.StartAsync(scenario);
             list.Add(await ReferenceRecording.RecordAsync(build, new TargetEndpoint(vendor.BaseUrl, "deepseek-r1", TargetDialect.Vllm), ProbeSuite.Default, runs, seed, http, FastClient, null, ct));
@@ -40,9 +42,6 @@ public static class AccuracyBench
         }
         return list;
     }
-
-    public static async Task<BenchRow> AuditAsync(Scenario scenario, int repeat, IReadOnlyList<ReferenceRun> references, AuditBudget budget, CancellationToken ct) =>
-        (await RunAsync(scenario, repeat, references, budget, ct)).Row;
 
     /// <summary>One audit of the scenario (seeded by <paramref name="repeat"/>), scored; the full result is kept for its report.</summary>
     public static async Task<(BenchRow Row, AuditResult Result)> RunAsync(Scenario scenario, int repeat, IReadOnlyList<ReferenceRun> references, AuditBudget budget, CancellationToken ct)

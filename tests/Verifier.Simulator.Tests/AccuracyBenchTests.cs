@@ -14,7 +14,7 @@ public class AccuracyBenchTests
         var references = await AccuracyBench.RecordReferencesAsync(1, 7, null, CancellationToken.None);
         var rows = new List<BenchRow>();
         foreach (var f in files)
-            rows.Add(await AccuracyBench.AuditAsync(Scenario.Load(Path.Combine(folder, f)), 0, references, AuditBudget.Default, CancellationToken.None));
+            rows.Add((await AccuracyBench.RunAsync(Scenario.Load(Path.Combine(folder, f)), 0, references, AuditBudget.Default, CancellationToken.None)).Row);
 
         var totals = AccuracyBench.Totals(rows);
         Assert.Equal(0, totals.FalseAccusations);

@@ -32,12 +32,7 @@ public static class BenchAccuracyCommand
             var folder = result.GetValue(references) ?? Path.Combine(ProbeFiles.Root, "references");
             if (Directory.Exists(folder)) refs.AddRange(ReferenceBundles.ImportFolder(folder));
             if (result.GetValue(record) > 0)
-            {
-                var extra = result.GetValue(referenceBuilds) ?? [];
-                foreach (var b in extra)
-                    if (!b.Contains('@', StringComparison.Ordinal) || !VariantCatalog.Default.IsKnownBuild(b)) throw new CliException($"--reference-builds: '{b}' is not a catalogued build (variant@precision).");
-                refs.AddRange(await AccuracyBench.RecordReferencesAsync(result.GetValue(record), 7, new Progress<string>(m => Console.Error.WriteLine("SIMULATION " + m)), ct, extra));
-            }
+                refs.AddRange(await AccuracyBench.RecordReferencesAsync(result.GetValue(record), 7, new Progress<string>(m => Console.Error.WriteLine("SIMULATION " + m)), ct, result.GetValue(referenceBuilds)));
             Console.WriteLine($"SIMULATION: {loaded.Count} scenarios x {result.GetValue(repeat)}, {refs.Count} reference runs");
             Console.WriteLine($"{"scenario",-34} {"claim",-22} {"truth",-26} {"verdict",-12} {"identified",-26} {"post.",6} {"req",4} {"prompt",8} {"compl.",8}");
             var rows = new List<BenchRow>();

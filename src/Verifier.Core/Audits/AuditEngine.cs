@@ -63,7 +63,7 @@ public static class AuditEngine
             probes.Add(Record(instance, execution, scored));
             (ledger, usage) = CheckUsage(plan, ledger, usage, instance, execution, item.OutcomeKey, evidence);
             // A target that hides or discounts its token counts makes every further tokenizer pair a wasted request.
-            if (item.OutcomeKey is "no-usage" or TokenizerProbe.DiscountedOutcome) pool.RemoveAll(c => c.GeneratorId == instance.GeneratorId);
+            if (item.OutcomeKey is TokenizerProbe.NoUsageOutcome or TokenizerProbe.DiscountedOutcome) pool.RemoveAll(c => c.GeneratorId == instance.GeneratorId);
         }
 
         var result = Finish(plan, ledger, policy, references, exchanges, evidence, probes, time.GetElapsedTime(started), stop);

@@ -155,7 +155,7 @@ public sealed record EvidenceLedger(
         double ForMixture(Hypothesis hyp)
         {
             double claim = ForBuild(hyp.Variant!, hyp.Precision!), other = ForBuild(hyp.OtherVariant!, hyp.OtherPrecision!), s = hyp.Share;
-            if (!given.TryGetValue(Hypothesis.MixedPairId, out var mixed) || Space.Catalog.Get(hyp.Variant!).Tokenizer == Space.Catalog.Get(hyp.OtherVariant!).Tokenizer)
+            if (!given.TryGetValue(Hypothesis.MixedPairId, out var mixed) || !Space.MixesTokenizers(hyp))
                 return LogMath.LogAddExp(Math.Log(1 - s) + claim, Math.Log(s) + other);
             return Math.Max(floor, LogMath.LogSumExp([2 * Math.Log(1 - s) + claim, 2 * Math.Log(s) + other, Math.Log(2 * s * (1 - s)) + mixed - max]));
         }

@@ -31,6 +31,10 @@ public sealed class HypothesisSpace
 
     public bool IsClaim(Hypothesis h) => h.Kind == HypothesisKind.Build && h.Variant == ClaimedVariant;
 
+    /// <summary>A mixture whose two models have different tokenizers: a request pair split between them fits neither.</summary>
+    public bool MixesTokenizers(Hypothesis h) =>
+        h.Kind == HypothesisKind.Mixture && Catalog.Get(h.Variant!).Tokenizer != Catalog.Get(h.OtherVariant!).Tokenizer;
+
     /// <summary>Builds the space for a claim "variant" or "variant@precision" (the precision does not change the claim: verdicts are per variant).</summary>
     public static HypothesisSpace Create(VariantCatalog catalog, string claimedBuild, EvidenceOptions options)
     {

@@ -45,7 +45,7 @@ public static class ProbeSelection
             double[] MixtureDist(Hypothesis h)
             {
                 var (a, b, s) = (Dist(h.Variant!), Dist(h.OtherVariant!), h.Share);
-                if (!pair || space.Catalog.Get(h.Variant!).Tokenizer == space.Catalog.Get(h.OtherVariant!).Tokenizer)
+                if (!pair || !space.MixesTokenizers(h))
                     return a.Zip(b, (x, y) => (1 - s) * x + s * y).ToArray();
                 // one request to each model: the pair's delta matches no family
                 var d = a.Zip(b, (x, y) => (1 - s) * (1 - s) * x + s * s * y).ToArray();

@@ -29,6 +29,9 @@ public static class TokenizerProbe
     /// <summary>Outcome of a pair whose counts show cache-discounted accounting: recorded, never weighed.</summary>
     public const string DiscountedOutcome = "usage-discounted";
 
+    /// <summary>Outcome of a pair the server reported no prompt_tokens for: recorded, never weighed.</summary>
+    public const string NoUsageOutcome = "no-usage";
+
     // The R1-variant tokenizer of each family: special tokens as the R1 variants have them.
     private static BpeTokenizer For(TokenizerFamily f) => Tokenizers.GetForTemplate(TemplateOf(f));
 
@@ -109,7 +112,7 @@ public static class TokenizerProbe
         if (a?.Reply is null || b?.Reply is null)
             return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, "failed", "no reply to both requests", seqs);
         if (a.Reply.Usage?.PromptTokens is not { } pa || b.Reply.Usage?.PromptTokens is not { } pb)
-            return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, "no-usage", "the server reported no prompt_tokens", seqs);
+            return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, NoUsageOutcome, "the server reported no prompt_tokens", seqs);
         if (LooksDiscounted(pa, instance.Requests[1].Messages) || LooksDiscounted(pb, instance.Requests[0].Messages))
             return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, DiscountedOutcome,
                 $"prompt_tokens {pb} then {pa}: fewer than the message itself holds under any tokenizer (cache-discounted counts?)", seqs);
