@@ -54,14 +54,26 @@ public static class DialectShapes
         _ => (r.Answer, null),
     };
 
-    public static object Completion(string id, long created, string model, string content, string? reasoning, string finish, object? usage, string? fingerprint) => new Dictionary<string, object?>
+    /// <summary>OpenAI's choices[0].logprobs shape: content[] of { token, logprob, bytes, top_logprobs[] }.</summary>
+    public static object Logprobs(IReadOnlyList<Verifier.Core.Chat.TokenLogprob> tokens) => new
+    {
+        content = tokens.Select(t => new
+        {
+            token = t.Token, logprob = t.Logprob, bytes = Bytes(t.Token),
+            top_logprobs = t.Top.Select(x => new { token = x.Token, logprob = x.Logprob, bytes = Bytes(x.Token) }),
+        }),
+    };
+
+    private static int[] Bytes(string token) => System.Text.Encoding.UTF8.GetBytes(token).Select(b => (int)b).ToArray();
+
+    public static object Completion(string id, long created, string model, string content, string? reasoning, string finish, object? usage, string? fingerprint, object? logprobs = null) => new Dictionary<string, object?>
     {
         ["id"] = id, ["object"] = "chat.completion", ["created"] = created, ["model"] = model,
         ["choices"] = new[]
         {
             new Dictionary<string, object?>
             {
-                ["index"] = 0, ["finish_reason"] = finish,
+                ["index"] = 0, ["finish_reason"] = finish, ["logprobs"] = logprobs,
                 ["message"] = reasoning is null
                     ? new Dictionary<string, object?> { ["role"] = "assistant", ["content"] = content }
                     : new Dictionary<string, object?> { ["role"] = "assistant", ["content"] = content, ["reasoning_content"] = reasoning },

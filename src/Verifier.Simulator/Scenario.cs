@@ -32,6 +32,14 @@ public sealed record Distribution(double Mean, double Sd = 0);
 
 public sealed record Performance(Distribution? TtftMs = null, Distribution? TokensPerSecond = null);
 
+/// <summary>
+/// What the stack returns for <c>logprobs</c> requests. Returned: default per dialect (vLLM, SGLang, llama.cpp yes;
+/// the DeepSeek API refuses the parameter; Ollama's OpenAI endpoint drops it). TopK: most alternatives listed (20 by
+/// default, some stacks 5). ServingSameTopToken: share of positions whose greedy token survives this stack's serving
+/// noise (0.99 by default, Thinking Machines 2025; 1 = batch-invariant kernels).
+/// </summary>
+public sealed record LogprobOptions(bool? Returned = null, int? TopK = null, double? ServingSameTopToken = null);
+
 public sealed record Faults(double Rate429 = 0, double Rate500 = 0, double TimeoutRate = 0, double TruncatedRate = 0, double MalformedRate = 0, double TimeoutSeconds = 30);
 
 /// <summary>The truth label the accuracy bench scores a verdict against.</summary>
@@ -54,7 +62,8 @@ public sealed record Scenario(
     string? HiddenSystemPrompt = null,
     IReadOnlyDictionary<string, Behaviour>? Behaviour = null,
     Performance? Performance = null,
-    Faults? Faults = null)
+    Faults? Faults = null,
+    LogprobOptions? Logprobs = null)
 {
     public static readonly string[] Dialects = ["deepseek-api", "vllm", "sglang", "llamacpp", "ollama"];
     public static readonly string[] Styles = ["field", "think-tags", "closing-only", "none"];
@@ -113,6 +122,11 @@ public sealed record Scenario(
         if (s.Faults is { } f)
             foreach (var (field, rate) in new[] { ("rate429", f.Rate429), ("rate500", f.Rate500), ("timeoutRate", f.TimeoutRate), ("truncatedRate", f.TruncatedRate), ("malformedRate", f.MalformedRate) })
                 if (rate is < 0 or > 1) problems.Add($"faults.{field}: must be between 0 and 1");
+        if (s.Logprobs is { } lp)
+        {
+            if (lp.TopK is < 0 or > 20) problems.Add("logprobs.topK: must be between 0 and 20");
+            if (lp.ServingSameTopToken is <= 0.3 or > 1) problems.Add("logprobs.servingSameTopToken: must be in (0.3, 1]");
+        }
         if (s.Faults is { } ff && ff.Rate429 + ff.Rate500 + ff.TimeoutRate + ff.TruncatedRate + ff.MalformedRate > 1) problems.Add("faults: the rates add up to more than 1");
         foreach (var (key, b) in s.Behaviour ?? new Dictionary<string, Behaviour>())
         {

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Verifier.Core.Chat;
+using Verifier.Core.Probes.Fingerprint;
 
 /// <summary>
 /// SIMULATION. An OpenAI-compatible server on 127.0.0.1 behaving as a scenario says: who really answers (a mixture,
@@ -61,6 +62,9 @@ public sealed class SimulatedVendor : IAsyncDisposable
     }
 
     private Claims Claims => scenario.Claims ?? new Claims();
+
+    /// <summary>Whether this stack returns logprobs (detection-sources.md, "Who returns logprobs"), unless the scenario says.</summary>
+    private bool ReturnsLogprobs => scenario.Logprobs?.Returned ?? scenario.Dialect is "vllm" or "sglang" or "llamacpp";
     private long Created => started.ToUnixTimeSeconds();
 
     private void Map()
@@ -131,7 +135,26 @@ public sealed class SimulatedVendor : IAsyncDisposable
         var model = models[share];
         lock (Served) Served.Add(share);
         var behaviour = scenario.Behaviour?.GetValueOrDefault(share) ?? scenario.Behaviour?.GetValueOrDefault("*");
-        var reply = SimulatedModel.Answer(model, messages, maxTokens, behaviour?.EmptyThinkRate ?? (model.Reasons ? 0.02 : 0), behaviour?.Noise ?? 0, r);
+        var wantsLogprobs = body.TryGetProperty("logprobs", out var lp) && lp.ValueKind == JsonValueKind.True;
+        var fingerprint = FingerprintProbe.IndexOf(messages.LastOrDefault(x => x.Role == "user")?.Content ?? "");
+        IReadOnlyList<TokenLogprob>? latent = null;
+        SimulatedReply reply;
+        if (fingerprint >= 0)
+        {
+            if (wantsLogprobs && !ReturnsLogprobs && scenario.Dialect == "deepseek-api")
+            {
+                await Error(ctx, 400, """{"error":{"message":"logprobs is not supported for this model","type":"invalid_request_error"}}""");
+                return;
+            }
+            // A hidden system prompt is a different context: the weights answer it differently (SIMULATION).
+            var context = scenario.HiddenSystemPrompt is null ? fingerprint : 1000 + fingerprint + scenario.HiddenSystemPrompt.Length;
+            var requestedK = body.TryGetProperty("top_logprobs", out var k) && k.TryGetInt32(out var kk) ? kk : 0;
+            latent = LatentLogits.Generate(share, context, Math.Clamp(maxTokens, 1, 64), Math.Min(requestedK, scenario.Logprobs?.TopK ?? 20),
+                scenario.Logprobs?.ServingSameTopToken ?? LatentLogits.DefaultServingSameTopToken, r);
+            var text = string.Concat(latent.Select(t => t.Token));
+            reply = new SimulatedReply(model.Reasons ? text : "", model.Reasons ? "" : text, "length", model.EncodePrompt(messages).Length, latent.Count, false);
+        }
+        else reply = SimulatedModel.Answer(model, messages, maxTokens, behaviour?.EmptyThinkRate ?? (model.Reasons ? 0.02 : 0), behaviour?.Noise ?? 0, r);
         if (reply.ContextExceeded)
         {
             var (status, error) = DialectShapes.ContextError(scenario.Dialect, model.ContextWindow, reply.PromptTokens, maxTokens);
@@ -148,7 +171,8 @@ public sealed class SimulatedVendor : IAsyncDisposable
 
         if (!stream)
         {
-            var json = JsonSerializer.Serialize(DialectShapes.Completion(id, Created, Claims.Model, content, reasoning, reply.FinishReason, usage, Claims.SystemFingerprint));
+            var logprobs = wantsLogprobs && ReturnsLogprobs && latent is not null ? DialectShapes.Logprobs(latent) : null;
+            var json = JsonSerializer.Serialize(DialectShapes.Completion(id, Created, Claims.Model, content, reasoning, reply.FinishReason, usage, Claims.SystemFingerprint, logprobs));
             if (malformed) json = json[..(json.Length / 2)] + "}{";
             if (truncated) json = json[..(json.Length / 2)];
             ctx.Response.ContentType = "application/json";

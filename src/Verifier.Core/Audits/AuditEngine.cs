@@ -3,6 +3,7 @@ namespace Verifier.Core.Audits;
 using Verifier.Core.Evidence;
 using Verifier.Core.Observations;
 using Verifier.Core.Probes;
+using Verifier.Core.Probes.Fingerprint;
 using Verifier.Core.Probes.Tokenizer;
 using Verifier.Core.References;
 using Verifier.Core.Verdicts;
@@ -62,8 +63,10 @@ public static class AuditEngine
             evidence.Add(item);
             probes.Add(Record(instance, execution, scored));
             (ledger, usage) = CheckUsage(plan, ledger, usage, instance, execution, item.OutcomeKey, evidence);
-            // A target that hides or discounts its token counts makes every further tokenizer pair a wasted request.
+            // A target that hides or discounts its token counts makes every further tokenizer pair a wasted request; one
+            // that refuses logprobs, every further fingerprint request with them.
             if (item.OutcomeKey is TokenizerProbe.NoUsageOutcome or TokenizerProbe.DiscountedOutcome) pool.RemoveAll(c => c.GeneratorId == instance.GeneratorId);
+            if (item.OutcomeKey is FingerprintProbe.RefusedOutcome) pool = pool.Select(FingerprintProbe.WithoutLogprobs).ToList();
         }
 
         var result = Finish(plan, ledger, policy, references, exchanges, evidence, probes, time.GetElapsedTime(started), stop);
@@ -108,7 +111,8 @@ public static class AuditEngine
         var space = HypothesisSpace.Create(plan.Catalog, plan.ClaimedBuild, plan.Options);
         var model = new CapabilityModel(plan.Catalog, plan.Options, references);
         var keyed = new KeyedOutcomeModel(plan.Catalog, references, countCap: plan.Options.ReferenceCountCap);
-        return (EvidenceLedger.Create(space, model, plan.Options, keyed), VerdictPolicy.For(space, plan.Options), references);
+        var ledger = EvidenceLedger.Create(space, model, plan.Options, keyed) with { Fingerprints = new FingerprintModel(plan.Catalog, references, plan.Options) };
+        return (ledger, VerdictPolicy.For(space, plan.Options), references);
     }
 
     private static (EvidenceLedger, EvidenceItem, bool) Fold(EvidenceLedger ledger, ProbeInstance instance, ProbeExecution execution, Func<ProbeInstance, ProbeExecution, ProbeOutcome> score)

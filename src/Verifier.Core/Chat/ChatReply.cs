@@ -20,4 +20,8 @@ public sealed record ChatReply(
     string? Model,
     string? SystemFingerprint,
     TokenUsage? Usage,
-    int ExchangeSequence);
+    int ExchangeSequence)
+{
+    /// <summary>Per generated token log probabilities, when the request asked for them and the server returned them.</summary>
+    public IReadOnlyList<TokenLogprob>? Logprobs { get; init; }
+}

@@ -24,6 +24,9 @@ public sealed record EvidenceLedger(
     /// <summary>Model of key-only outcomes (behaviour) learned from reference runs; null = such outcomes are not weighed.</summary>
     public KeyedOutcomeModel? Keyed { get; init; }
 
+    /// <summary>Reference fingerprints and the honest noise model; null = fingerprint observations are not weighed.</summary>
+    public FingerprintModel? Fingerprints { get; init; }
+
     /// <summary>Observed counts per key-only cell, indexed like <see cref="KeyedOutcomeModel.Keys"/>.</summary>
     public ImmutableDictionary<(ProbeCategory Category, string Tier), ImmutableArray<int>> KeyedCounts { get; init; } =
         ImmutableDictionary<(ProbeCategory, string), ImmutableArray<int>>.Empty;
@@ -78,6 +81,10 @@ public sealed record EvidenceLedger(
     public (EvidenceLedger Ledger, EvidenceItem Item) Apply(ProbeOutcome outcome)
     {
         if (outcome.LogLikelihoods is { Count: > 0 } given) return ApplyDeterministic(outcome, given);
+        if (outcome.Fingerprint is { } observed)
+            return Fingerprints?.LogLikelihoods(outcome.ProbeId, observed) is { } fingerprint
+                ? ApplyDeterministic(outcome, fingerprint)
+                : (this with { Observations = Observations + 1 }, Item(outcome, new double[Space.Count], "not-scored: no reference fingerprint for this prompt"));
         if (CapabilityModel.IsCapability(outcome.Category)) return ApplyCapability(outcome);
         if (Keyed is not null && Keyed.Keys(outcome.Category, outcome.Tier).Count > 0) return ApplyKeyed(outcome);
         return (this with { Observations = Observations + 1 }, Item(outcome, new double[Space.Count], "not-scored: no likelihood model for this outcome"));

@@ -51,7 +51,38 @@ public sealed record EvidenceOptions
         [ProbeCategory.Tokenizer] = 1e-5,
         [ProbeCategory.Metadata] = 0.02,   // spoofable claims: weak by design
         [ProbeCategory.Behaviour] = 0.05,  // depends on serving stack as much as on the model
+        // One fingerprint prompt can move the odds of a build by at most 100: an honest stack noisier than any reference
+        // costs at most that per prompt, and it takes two clean prompts to accuse.
+        [ProbeCategory.Fingerprint] = 0.01,
     };
+
+    /// <summary>
+    /// Smallest honest serving noise (nats, σ of a log-probability residual) the fingerprint allows: 8-bit quantization's
+    /// σ ≈ √(2·0.00136) = 0.052 (Q8_0, llama.cpp PR #6936) plus a margin, because engines differ by as much on the same
+    /// weights (R1-0528 FP8: 94.4% on SGLang, 86.2% on TRT-LLM, InferenceX PR #258). So 8-bit builds are not told from
+    /// 16-bit ones, while 4-bit (σ ≈ 0.25) are.
+    /// </summary>
+    public double FingerprintSigmaFloor { get; init; } = 0.06;
+
+    /// <summary>Multiplier on the noise measured between repeated reference runs (a target's stack may be noisier than the reference's).</summary>
+    public double FingerprintNoiseAllowance { get; init; } = 2;
+
+    /// <summary>σ (nats) of log-probability residuals between different weights (the open-set alternative).</summary>
+    public double FingerprintDifferentSigma { get; init; } = 1.0;
+
+    /// <summary>Heavy tail of honest residuals: this share of them may be <see cref="FingerprintTailScale"/> times wider.</summary>
+    public double FingerprintTailWeight { get; init; } = 0.1;
+
+    public double FingerprintTailScale { get; init; } = 4;
+
+    /// <summary>
+    /// Smallest honest per-token chance that a greedy choice differs from the reference's: ≈ 1% per token (Qwen3-235B at
+    /// temperature 0 first diverged at token 103; Thinking Machines 2025) doubled.
+    /// </summary>
+    public double FingerprintFlipFloor { get; init; } = 0.02;
+
+    /// <summary>Per-token chance that other weights make a different greedy choice (text-only path; assumption, see README).</summary>
+    public double FingerprintDifferentFlip { get; init; } = 0.2;
 
     public double DefaultDeterministicFloor { get; init; } = 0.01;
 

@@ -10,10 +10,11 @@ public sealed class HypothesisSpace
 {
     private readonly Dictionary<string, int> index;
 
-    private HypothesisSpace(VariantCatalog catalog, string claimedVariant, IReadOnlyList<Hypothesis> hypotheses, double[] logPrior)
+    private HypothesisSpace(VariantCatalog catalog, string claimedVariant, Precision? claimedPrecision, IReadOnlyList<Hypothesis> hypotheses, double[] logPrior)
     {
         Catalog = catalog;
         ClaimedVariant = claimedVariant;
+        ClaimedPrecision = claimedPrecision;
         Hypotheses = hypotheses;
         LogPrior = logPrior;
         index = hypotheses.Select((h, i) => (h.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
@@ -29,16 +30,29 @@ public sealed class HypothesisSpace
     /// <summary>Prior probability that the claimed variant (any precision) answers: the π of the threshold derivation.</summary>
     public double ClaimPrior => Hypotheses.Select((h, i) => (h, i)).Where(x => IsClaim(x.h)).Sum(x => Math.Exp(LogPrior[x.i]));
 
-    public bool IsClaim(Hypothesis h) => h.Kind == HypothesisKind.Build && h.Variant == ClaimedVariant;
+    /// <summary>The precision a claim names ("deepseek-r1@fp8"), or null for a claim about the variant alone.</summary>
+    public Precision? ClaimedPrecision { get; }
+
+    /// <summary>
+    /// A build the claim covers: the claimed variant, at a precision that honours the claimed one. 8-bit builds honour
+    /// 16-bit claims: their distributions sit within the spread honest engines show on the same weights
+    /// (EvidenceOptions.FingerprintSigmaFloor), so telling them apart would accuse honest stacks; 4-bit and below do not.
+    /// </summary>
+    public bool IsClaim(Hypothesis h) =>
+        h.Kind == HypothesisKind.Build && h.Variant == ClaimedVariant
+        && (ClaimedPrecision is null || Catalog.FindPrecision(h.Precision!) is { } p && p.Bits >= Math.Min(ClaimedPrecision.Bits, 8));
+
+    /// <summary>What the claim names: "variant" or "variant@precision".</summary>
+    public string Claim => ClaimedPrecision is null ? ClaimedVariant : Hypothesis.BuildId(ClaimedVariant, ClaimedPrecision.Id);
 
     /// <summary>A mixture whose two models have different tokenizers: a request pair split between them fits neither.</summary>
     public bool MixesTokenizers(Hypothesis h) =>
         h.Kind == HypothesisKind.Mixture && Catalog.Get(h.Variant!).Tokenizer != Catalog.Get(h.OtherVariant!).Tokenizer;
 
-    /// <summary>Builds the space for a claim "variant" or "variant@precision" (the precision does not change the claim: verdicts are per variant).</summary>
+    /// <summary>Builds the space for a claim "variant" or "variant@precision" (a precision claim is checked at that precision, see <see cref="IsClaim"/>).</summary>
     public static HypothesisSpace Create(VariantCatalog catalog, string claimedBuild, EvidenceOptions options)
     {
-        if (!catalog.TryParseBuild(claimedBuild, out var claimed, out _))
+        if (!catalog.TryParseBuild(claimedBuild, out var claimed, out var claimedPrecision))
             throw new ArgumentException($"Claimed model '{claimedBuild}' is not a catalogued variant or build.", nameof(claimedBuild));
 
         var hypotheses = new List<Hypothesis>();
@@ -69,6 +83,6 @@ public sealed class HypothesisSpace
         prior.Add(options.UnknownPrior);
 
         var total = prior.Sum();
-        return new HypothesisSpace(catalog, claimed.Id, hypotheses, prior.Select(p => Math.Log(p / total)).ToArray());
+        return new HypothesisSpace(catalog, claimed.Id, claimedPrecision, hypotheses, prior.Select(p => Math.Log(p / total)).ToArray());
     }
 }

@@ -2,7 +2,7 @@ namespace Verifier.Core.Probes;
 
 using Verifier.Core.Chat;
 
-public enum ProbeCategory { Tokenizer, Metadata, LongContext, Reasoning, Code, Behaviour }
+public enum ProbeCategory { Tokenizer, Metadata, LongContext, Reasoning, Code, Behaviour, Fingerprint }
 
 public enum ProbeRequestKind { Chat, Get, PostJson }
 
@@ -15,7 +15,8 @@ public sealed record ProbeRequest(
     double? TopP = null,
     bool Stream = false,
     string? Path = null,
-    string? JsonBody = null)
+    string? JsonBody = null,
+    int? TopLogprobs = null)
 {
     public static ProbeRequest Chat(IReadOnlyList<ChatMessage> messages, int maxTokens, double? temperature = 0.6, double? topP = 0.95, bool stream = false) =>
         new(ProbeRequestKind.Chat, messages, maxTokens, temperature, topP, stream);
@@ -50,4 +51,8 @@ public sealed record ProbeOutcome(
     string Observed,
     IReadOnlyList<int> ExchangeSequences,
     IReadOnlyDictionary<string, double>? LogLikelihoods = null,
-    IReadOnlyDictionary<string, double>? Features = null);
+    IReadOnlyDictionary<string, double>? Features = null)
+{
+    /// <summary>What a fingerprint probe saw (greedy tokens with their top-k log probabilities, or the text alone); weighed against reference fingerprints by the engine.</summary>
+    public Fingerprint.FingerprintObservation? Fingerprint { get; init; }
+}

@@ -9,7 +9,10 @@ public sealed record ReferenceBundle(int FormatVersion, string SuiteVersion, str
 /// <summary>Import/export of reference bundles. Export is deterministic (stable order, fixed formatting) so bundles diff cleanly.</summary>
 public static class ReferenceBundles
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
+
+    /// <summary>Format 1 bundles (before fingerprints) still import: their runs simply carry no fingerprints.</summary>
+    private const int OldestReadable = 1;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -25,6 +28,7 @@ public static class ReferenceBundles
             {
                 Cells = r.Cells.OrderBy(c => c.Category).ThenBy(c => c.Tier, StringComparer.Ordinal)
                     .Select(c => c with { Counts = new SortedDictionary<string, int>(c.Counts.ToDictionary(), StringComparer.Ordinal) }).ToList(),
+                Fingerprints = r.Fingerprints.OrderBy(f => f.ProbeId, StringComparer.Ordinal).ToList(),
             }).ToList();
         return JsonSerializer.Serialize(new ReferenceBundle(FormatVersion, suiteVersion, suiteHash, ordered), Json);
     }
@@ -42,8 +46,8 @@ public static class ReferenceBundles
         try { bundle = JsonSerializer.Deserialize<ReferenceBundle>(json, Json); }
         catch (JsonException e) { throw new InvalidDataException($"{name}: not a reference bundle: {e.Message}", e); }
         if (bundle is null) throw new InvalidDataException($"{name}: empty reference bundle.");
-        if (bundle.FormatVersion != FormatVersion)
-            throw new InvalidDataException($"{name}: reference bundle format {bundle.FormatVersion} is not supported (expected {FormatVersion}).");
+        if (bundle.FormatVersion is < OldestReadable or > FormatVersion)
+            throw new InvalidDataException($"{name}: reference bundle format {bundle.FormatVersion} is not supported (expected {OldestReadable}..{FormatVersion}).");
         foreach (var run in bundle.Runs ?? [])
         {
             if (string.IsNullOrWhiteSpace(run.Build) || string.IsNullOrWhiteSpace(run.SuiteHash))

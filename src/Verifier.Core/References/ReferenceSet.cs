@@ -1,6 +1,7 @@
 namespace Verifier.Core.References;
 
 using Verifier.Core.Probes;
+using Verifier.Core.Probes.Fingerprint;
 
 /// <summary>
 /// The reference runs an audit uses, indexed by build and cell. Only runs recorded with the audit's suite hash count
@@ -11,6 +12,7 @@ public sealed class ReferenceSet
     private readonly Dictionary<(string Build, ProbeCategory Category, string Tier), double[]> counts = [];
     private readonly Dictionary<(string Build, ProbeCategory Category, string Tier), Dictionary<string, double>> keyed = [];
     private readonly Dictionary<(ProbeCategory Category, string Tier), SortedSet<string>> universe = [];
+    private readonly Dictionary<(string Build, string ProbeId), List<FingerprintObservation>> fingerprints = [];
 
     /// <summary>The catch-all outcome of a keyed cell (an outcome no reference run showed).</summary>
     public const string OtherOutcome = "(other)";
@@ -25,6 +27,11 @@ public sealed class ReferenceSet
         {
             if (suiteHash is not null && run.SuiteHash != suiteHash) { skipped.Add(run); continue; }
             used.Add(run);
+            foreach (var f in run.Fingerprints)
+            {
+                if (!fingerprints.TryGetValue((run.Build, f.ProbeId), out var list)) fingerprints[(run.Build, f.ProbeId)] = list = [];
+                list.Add(f.Observation);
+            }
             foreach (var cell in run.Cells)
             {
                 var key = (run.Build, cell.Category, cell.Tier);
@@ -56,6 +63,13 @@ public sealed class ReferenceSet
 
     /// <summary>Counts per outcome key of a build in a cell (any category), or null.</summary>
     public IReadOnlyDictionary<string, double>? KeyedCounts(string build, ProbeCategory category, string tier) => keyed.GetValueOrDefault((build, category, tier));
+
+    /// <summary>What reference runs of a build answered to a fingerprint prompt (one per run), or an empty list.</summary>
+    public IReadOnlyList<FingerprintObservation> Fingerprints(string build, string probeId) =>
+        fingerprints.TryGetValue((build, probeId), out var list) ? list : [];
+
+    /// <summary>Every (build, prompt) with more than one reference answer: the honest serving noise is estimated from them.</summary>
+    public IEnumerable<IReadOnlyList<FingerprintObservation>> RepeatedFingerprints => fingerprints.Values.Where(l => l.Count > 1);
 
     public bool HasVariant(string variantId) => Used.Any(r => r.Build == variantId || r.Build.StartsWith(variantId + "@", StringComparison.Ordinal));
 

@@ -17,20 +17,24 @@ public static class VerdictRules
             .GroupBy(x => x.Entity, StringComparer.Ordinal)
             .Select(g => new HypothesisScore(g.Key, g.Sum(x => x.p)))
             .OrderByDescending(s => s.Posterior).ThenBy(s => s.Hypothesis, StringComparer.Ordinal).ToList();
-        var claim = entities.First(e => e.Hypothesis == space.ClaimedVariant).Posterior;
+        var claim = space.Hypotheses.Select((h, i) => space.IsClaim(h) ? posterior[i] : 0).Sum();
         var top = entities[0];
+        // A precision claim whose variant is right but whose build is not: name the build (an int4 sold as fp8).
+        var precisionMismatch = space.ClaimedPrecision is not null && top.Hypothesis == space.ClaimedVariant && !space.IsClaim(space.Hypotheses[space.IndexOf(builds[0].Hypothesis)]);
+        var named = precisionMismatch ? new HypothesisScore(builds[0].Hypothesis, builds[0].Posterior) : top;
 
         var kind = claim >= policy.ConsistentThreshold && top.Hypothesis == space.ClaimedVariant ? VerdictKind.Consistent
             : claim <= policy.MismatchBelow ? VerdictKind.Mismatch
             : VerdictKind.Inconclusive;
         var f = CultureInfo.InvariantCulture;
+        var what = precisionMismatch ? "Mismatch of precision" : "Mismatch";
         var summary = kind switch
         {
-            VerdictKind.Consistent => string.Format(f, "Consistent with the claim {0}: posterior {1:0.######} ≥ {2:0.######}.", space.ClaimedVariant, claim, policy.ConsistentThreshold),
-            VerdictKind.Mismatch => string.Format(f, "Mismatch: the claim {0} has posterior {1:0.######E+0} ≤ {2:0.######E+0}; most likely {3} ({4:0.####}).", space.ClaimedVariant, claim, policy.MismatchBelow, top.Hypothesis, top.Posterior),
-            _ => string.Format(f, "Inconclusive: the claim {0} has posterior {1:0.####} (consistent needs ≥ {2:0.######}, mismatch ≤ {3:0.######E+0}); most likely {4} ({5:0.####}).", space.ClaimedVariant, claim, policy.ConsistentThreshold, policy.MismatchBelow, top.Hypothesis, top.Posterior),
+            VerdictKind.Consistent => string.Format(f, "Consistent with the claim {0}: posterior {1:0.######} ≥ {2:0.######}.", space.Claim, claim, policy.ConsistentThreshold),
+            VerdictKind.Mismatch => string.Format(f, "{5}: the claim {0} has posterior {1:0.######E+0} ≤ {2:0.######E+0}; most likely {3} ({4:0.####}).", space.Claim, claim, policy.MismatchBelow, named.Hypothesis, named.Posterior, what),
+            _ => string.Format(f, "Inconclusive: the claim {0} has posterior {1:0.####} (consistent needs ≥ {2:0.######}, mismatch ≤ {3:0.######E+0}); most likely {4} ({5:0.####}).", space.Claim, claim, policy.ConsistentThreshold, policy.MismatchBelow, named.Hypothesis, named.Posterior),
         };
-        return new Verdict(kind, space.ClaimedVariant, top.Hypothesis, claim, builds, policy.DesignedFalseAccusationRate, summary)
+        return new Verdict(kind, space.ClaimedVariant, named.Hypothesis, claim, builds, policy.DesignedFalseAccusationRate, summary)
         {
             VariantPosterior = entities,
             Threshold = policy.ConsistentThreshold,

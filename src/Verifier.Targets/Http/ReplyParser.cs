@@ -25,7 +25,7 @@ public static class ReplyParser
             var choice = choices[0];
             if (!choice.TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.Object) return null;
             return Build(Str(message, "content") ?? "", Str(message, "reasoning_content") ?? Str(message, "reasoning"),
-                Str(choice, "finish_reason"), Str(root, "model"), Str(root, "system_fingerprint"), Usage(root), exchangeSequence);
+                Str(choice, "finish_reason"), Str(root, "model"), Str(root, "system_fingerprint"), Usage(root), exchangeSequence) with { Logprobs = Logprobs(choice) };
         }
         catch (JsonException) { return null; }
     }
@@ -115,6 +115,27 @@ public static class ReplyParser
             ? new ChatReply(answer, content[(open + "<think>".Length)..close].Trim(), ReasoningStyle.ThinkTags, finish, model, fingerprint, usage, sequence)
             : new ChatReply(answer, content[..close].Trim(), ReasoningStyle.ClosingTagOnly, finish, model, fingerprint, usage, sequence);
     }
+
+    /// <summary>choices[i].logprobs.content (OpenAI shape: token, logprob, top_logprobs[]); null when absent or malformed.</summary>
+    public static IReadOnlyList<TokenLogprob>? Logprobs(JsonElement choice)
+    {
+        if (!choice.TryGetProperty("logprobs", out var lp) || lp.ValueKind != JsonValueKind.Object
+            || !lp.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.Array) return null;
+        var list = new List<TokenLogprob>();
+        foreach (var t in content.EnumerateArray())
+        {
+            if (Str(t, "token") is not { } token || Num(t, "logprob") is not { } logprob) return null;
+            var top = new List<TopLogprob>();
+            if (t.TryGetProperty("top_logprobs", out var tops) && tops.ValueKind == JsonValueKind.Array)
+                foreach (var x in tops.EnumerateArray())
+                    if (Str(x, "token") is { } tt && Num(x, "logprob") is { } tl) top.Add(new TopLogprob(tt, tl));
+            list.Add(new TokenLogprob(token, logprob, top));
+        }
+        return list.Count == 0 ? null : list;
+    }
+
+    private static double? Num(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d) ? d : null;
 
     public static TokenUsage? Usage(JsonElement root)
     {

@@ -111,6 +111,11 @@ public sealed class TargetClient
             if (request.Temperature is { } t) w.WriteNumber("temperature", t);
             if (request.TopP is { } p) w.WriteNumber("top_p", p);
             w.WriteBoolean("stream", request.Stream);
+            if (request.TopLogprobs is { } k && Dialects.ReturnsLogprobs(endpoint.Dialect))
+            {
+                w.WriteBoolean("logprobs", true);
+                w.WriteNumber("top_logprobs", k);
+            }
             Dialects.WriteExtras(endpoint.Dialect, w, request.Stream);
             w.WriteEndObject();
         }

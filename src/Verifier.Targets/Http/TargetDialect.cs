@@ -38,6 +38,13 @@ public static class Dialects
     };
 
     /// <summary>
+    /// Whether to ask the stack for logprobs (detection-sources.md, "Who returns logprobs"): vLLM, SGLang and llama.cpp
+    /// return them; DeepSeek's API treats the parameter as an error for the reasoner and Ollama's OpenAI-compatible
+    /// endpoint drops them, so fingerprints there are compared on text alone.
+    /// </summary>
+    public static bool ReturnsLogprobs(TargetDialect d) => d is TargetDialect.Vllm or TargetDialect.Sglang or TargetDialect.LlamaCpp;
+
+    /// <summary>
     /// Extra request fields. Kept minimal on purpose: the audit wants to see how the stack behaves by default
     /// (where it puts reasoning, whether it reports usage), not to reconfigure it. Streams always ask for usage.
     /// </summary>

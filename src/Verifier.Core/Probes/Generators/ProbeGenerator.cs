@@ -17,6 +17,9 @@ public interface IProbeGenerator
     ProbeInstance Generate(int seed, string tier, int maxTokens);
     ProbeOutcome Score(ProbeInstance instance, ProbeExecution execution);
     SolvedPrompt? TrySolve(string prompt);
+
+    /// <summary>A fixed set of prompts (the fingerprint): the suite's candidates are seeds 0..count-1, so references and audits share them.</summary>
+    bool IsFixedSet => false;
 }
 
 public static class ProbeGenerators
@@ -24,7 +27,7 @@ public static class ProbeGenerators
     public static readonly IReadOnlyList<IProbeGenerator> All =
     [
         new TokenizerDeltaGenerator(), new ArithmeticGenerator(), new ModPowGenerator(), new InclusionExclusionGenerator(), new EulerPolynomialGenerator(), new RecurrenceGenerator(),
-        new CodeFunctionGenerator(), new CodeOutputGenerator(), new PasskeyGenerator(), new ReasoningStyleGenerator(), new ModelsMetadataGenerator(),
+        new CodeFunctionGenerator(), new CodeOutputGenerator(), new PasskeyGenerator(), new ReasoningStyleGenerator(), new ModelsMetadataGenerator(), new FingerprintGenerator(),
     ];
 
     public static IProbeGenerator? Find(string id) => All.FirstOrDefault(g => g.Id == id);

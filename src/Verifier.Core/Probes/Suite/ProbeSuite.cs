@@ -18,7 +18,7 @@ public sealed record ProbeSpec(string Generator, string Tier, int Count, int Max
 public sealed class ProbeSuite
 {
     /// <summary>Bump when a generator's prompts, answers or scoring change: it is part of the content hash.</summary>
-    public const string GeneratorCodeVersion = "generators-3";
+    public const string GeneratorCodeVersion = "generators-4";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 
@@ -70,7 +70,7 @@ public sealed class ProbeSuite
             var spec = Specs[i];
             var generator = ProbeGenerators.Find(spec.Generator)!;
             for (var j = 0; j < spec.Count; j++)
-                list.Add(generator.Generate(SeedFor(auditSeed, i, j), spec.Tier, spec.MaxTokens));
+                list.Add(generator.Generate(generator.IsFixedSet ? j : SeedFor(auditSeed, i, j), spec.Tier, spec.MaxTokens));
         }
         return list;
     }
@@ -83,6 +83,8 @@ public sealed class ProbeSuite
     {
         ProbeCategory.Tokenizer => new Dictionary<string, double> { ["family:" + variant.Tokenizer] = 1.0 },
         ProbeCategory.Behaviour => ReasoningStyleGenerator.Expected(variant),
+        // Each variant's weights answer the fingerprint their own way (variants without a reference tell nothing, a small over-estimate).
+        ProbeCategory.Fingerprint => new Dictionary<string, double> { ["weights:" + variant.Id] = 1.0 },
         _ => null,
     };
 

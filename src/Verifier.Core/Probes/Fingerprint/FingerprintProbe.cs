@@ -1,0 +1,111 @@
+namespace Verifier.Core.Probes.Fingerprint;
+
+using System.Text.RegularExpressions;
+using Verifier.Core.Audits;
+using Verifier.Core.Chat;
+using Verifier.Core.ChatTemplates;
+
+/// <summary>
+/// The weights fingerprint: a fixed set of short open-ended prompts ("border inputs": many continuations are nearly
+/// tied, so different weights pick different ones), decoded greedily for a few tokens with <c>top_logprobs</c>.
+/// Reference runs record every prompt; an audit compares the target's top-k log probabilities (or, when the server
+/// returns none, its greedy text) with each build's reference (<see cref="Evidence.FingerprintModel"/>). The prompts are
+/// fixed, not parametric: the comparison needs the reference's answer to the same prompt.
+/// Sources: Chauvin et al., Log Probability Tracking of LLM APIs (ICLR 2026) — top-k logprobs of short prompts;
+/// Chauvin et al., B3IT (arXiv 2602.11083) — greedy choices on border inputs for endpoints without logprobs.
+/// </summary>
+public static class FingerprintProbe
+{
+    public const string GeneratorId = "fingerprint.greedy";
+    public const string Tier = "greedy";
+
+    /// <summary>Tokens generated per request (the comparison stops at the first position the greedy paths part).</summary>
+    public const int Tokens = 8;
+
+    /// <summary>top_logprobs asked for (OpenAI's maximum); servers may return fewer (Together 0–20, some 5).</summary>
+    public const int TopK = 20;
+
+    /// <summary>The server refused the logprobs parameter (the DeepSeek API does): recorded, not weighed; the rest go text-only.</summary>
+    public const string RefusedOutcome = "logprobs-refused";
+
+    public const string LogprobsOutcome = "logprobs";
+
+    /// <summary>The request's prompt_tokens do not show an unmodified context: recorded, not weighed.</summary>
+    public const string ContextUnverifiedOutcome = "context-unverified";
+    public const string TextOutcome = "text";
+
+    public static readonly IReadOnlyList<string> Prompts =
+    [
+        "Say one word that comes to mind.", "Name a color.", "Name a fruit.", "Name an animal.", "Pick a number between 1 and 100.",
+        "Name a city.", "Give me a random first name.", "Name a musical instrument.", "Name a country in Africa.", "Name a flower.",
+        "Say a random adjective.", "Name a famous scientist.", "Name a programming language.", "Name a sport.", "Name a vegetable.",
+        "Write the first word of a story.", "Name a planet.", "Name a tool.", "Name a type of tree.", "Name an emotion.",
+        "Continue: The old lighthouse keeper", "Continue: Once upon a time", "Continue: In the beginning", "Continue: The reason is",
+        "Complete the phrase: a bird in", "Name a board game.", "Name a chemical element.", "Name a breakfast food.", "Name a verb.",
+        "Name a river.", "Name a bird.", "Name a piece of furniture.", "Give a one-word title for a poem.", "Name a dessert.",
+        "Name a holiday.", "Name a mountain.", "Name a fabric.", "Name a kitchen utensil.", "Name a profession.", "Name an ocean creature.",
+        "Name a weather phenomenon.", "Name a gemstone.", "Name a spice.", "Name a dance.", "Name a shape.", "Name a vehicle.",
+        "Name a language.", "Name an insect.",
+    ];
+
+    /// <summary>Instance for prompt <paramref name="index"/> (the seed of a fingerprint probe is its prompt index).</summary>
+    public static ProbeInstance Generate(int index)
+    {
+        var i = ((index % Prompts.Count) + Prompts.Count) % Prompts.Count;
+        return new ProbeInstance($"fingerprint-{i:00}", GeneratorId, ProbeCategory.Fingerprint, Tier, i,
+            [ProbeRequest.Chat([ChatMessage.User(Prompts[i])], Tokens, temperature: 0, topP: null) with { TopLogprobs = TopK }],
+            "", 40);
+    }
+
+    /// <summary>The same fingerprint request without the logprobs parameter (for servers that refuse it); other probes unchanged.</summary>
+    public static ProbeInstance WithoutLogprobs(ProbeInstance instance) =>
+        instance.GeneratorId != GeneratorId ? instance : instance with { Requests = instance.Requests.Select(r => r with { TopLogprobs = null }).ToList() };
+
+    /// <summary>The prompt index of a fingerprint prompt (for simulated vendors), or -1.</summary>
+    public static int IndexOf(string prompt)
+    {
+        for (var i = 0; i < Prompts.Count; i++) if (Prompts[i] == prompt) return i;
+        return -1;
+    }
+
+    public static ProbeOutcome Score(ProbeInstance instance, ProbeExecution execution)
+    {
+        var seqs = execution.Exchanges.Select(e => e.Sequence).ToList();
+        var response = execution.Responses.LastOrDefault(r => r.Delivered);
+        if (response?.Reply is not { } reply)
+        {
+            var refused = response is { StatusCode: >= 400 and < 500 } && (response.Body ?? "").Contains("logprob", StringComparison.OrdinalIgnoreCase);
+            return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, refused ? RefusedOutcome : "failed",
+                refused ? "the server refused the logprobs parameter" : "no reply", seqs);
+        }
+        if (UnverifiedContext(instance, reply) is { } why)
+            return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, ContextUnverifiedOutcome, why, seqs);
+        var tokens = reply.Logprobs is { Count: > 0 } lp ? lp.Take(Tokens).ToList() : null;
+        var observation = new FingerprintObservation(tokens, Normalize((reply.Reasoning ?? "") + " " + reply.Content));
+        var key = observation.HasLogprobs ? LogprobsOutcome : TextOutcome;
+        var shown = observation.HasLogprobs ? string.Concat(tokens!.Select(t => t.Token)) : observation.Text;
+        return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, key,
+            $"greedy \"{Truncate(shown, 60)}\"{(observation.HasLogprobs ? $" with top-{tokens![0].Top.Count} logprobs" : " (text only)")}", seqs)
+        { Fingerprint = observation };
+    }
+
+    /// <summary>
+    /// A fingerprint compares the weights' answers to the same context: weighed only when prompt_tokens shows the
+    /// request was rendered as sent (a catalogued template's exact count, ±1 for a BOS token). A hidden system prompt, another
+    /// template or counts a cache discounted make the context unknown: recorded, not weighed — never held against the vendor.
+    /// </summary>
+    private static string? UnverifiedContext(ProbeInstance instance, ChatReply reply)
+    {
+        if (reply.Usage?.PromptTokens is not { } reported) return "no prompt_tokens: the context the model saw cannot be verified";
+        var messages = instance.Requests[0].Messages;
+        var expected = Enum.GetValues<ChatTemplateId>().Select(t => ChatTemplates.CountPromptTokens(t, messages)).Distinct().Order().ToList();
+        return expected.Any(e => Math.Abs(reported - e) <= 1) ? null
+            : $"prompt_tokens {reported} where the plain prompt renders to {string.Join(" / ", expected)} tokens: the vendor changed the context (hidden system prompt, template or cache accounting)";
+    }
+
+    /// <summary>Generated text as compared between builds: think tags dropped, whitespace runs collapsed.</summary>
+    public static string Normalize(string text) =>
+        Regex.Replace(text.Replace("<think>", " ", StringComparison.Ordinal).Replace("</think>", " ", StringComparison.Ordinal), @"\s+", " ").Trim();
+
+    private static string Truncate(string s, int n) => s.Length <= n ? s : s[..n] + "…";
+}
