@@ -5,6 +5,7 @@ using Verifier.Core.Observations;
 using Verifier.Core.Probes;
 using Verifier.Core.Probes.Fingerprint;
 using Verifier.Core.Probes.Tokenizer;
+using Verifier.Core.Quality;
 using Verifier.Core.References;
 using Verifier.Core.Verdicts;
 
@@ -165,6 +166,7 @@ public static class AuditEngine
             Probes = probes,
             ReferenceRunsUsed = references.Used.Select(r => r.Id).ToList(),
             StopReason = stop,
+            Quality = ServiceQuality.Assess(evidence, references, plan.Catalog, ledger.Space.ClaimedVariant),
         };
     }
 }

@@ -26,6 +26,7 @@ public static class AuditReports
         s.Append("- Claim posterior: ").Append(P(m.ClaimPosterior)).Append(" (consistent ≥ ").Append(P(m.ConsistentThreshold)).Append(", mismatch ≤ ").Append(P(m.MismatchThreshold)).Append(")\n");
         s.Append("- Designed false-accusation rate: ").Append(P(m.DesignedFalseAccusationRate)).Append(" per audit of an honest vendor\n");
         s.Append("- ").Append(Md(m.Summary)).Append('\n');
+        if (m.Quality is { } quality) s.Append("- ").Append(Md(quality)).Append('\n');
         s.Append("- Generated: ").Append(m.GeneratedAt.ToString("u", Inv)).Append("; stopped: ").Append(Md(m.StopReason ?? "-")).Append('\n');
         s.Append("\n## Posterior\n\n| Hypothesis | Posterior |\n|---|---|\n");
         foreach (var h in m.VariantPosterior) s.Append("| ").Append(Md(h.Hypothesis)).Append(" | ").Append(P(h.Posterior)).Append(" |\n");
@@ -56,6 +57,7 @@ public static class AuditReports
         s.Append("<li class=\"verdict\">Verdict: ").Append(H(m.Verdict)).Append(m.MostLikely is null ? "" : " — most likely <code>" + H(m.MostLikely) + "</code>").Append("</li>\n");
         s.Append("<li>Claim posterior: ").Append(H(P(m.ClaimPosterior))).Append(" (consistent ≥ ").Append(H(P(m.ConsistentThreshold))).Append(", mismatch ≤ ").Append(H(P(m.MismatchThreshold))).Append(")</li>\n");
         s.Append("<li>Designed false-accusation rate: ").Append(H(P(m.DesignedFalseAccusationRate))).Append(" per audit of an honest vendor</li>\n");
+        if (m.Quality is { } quality) s.Append("<li>").Append(H(quality)).Append("</li>\n");
         s.Append("<li>").Append(H(m.Summary)).Append("</li>\n<li>Stopped: ").Append(H(m.StopReason ?? "-")).Append("</li>\n</ul>\n");
         s.Append("<h2>Posterior</h2>\n<table><tr><th>Hypothesis</th><th>Posterior</th></tr>\n");
         foreach (var h in m.VariantPosterior) s.Append("<tr><td>").Append(H(h.Hypothesis)).Append("</td><td>").Append(H(P(h.Posterior))).Append("</td></tr>\n");

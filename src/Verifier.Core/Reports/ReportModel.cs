@@ -39,6 +39,9 @@ public sealed record ReportModel(
     string? StopReason,
     int? DecidedAfterRequests)
 {
+    /// <summary>The service-quality verdict (capability vs the claimed variant's reference).</summary>
+    public string? Quality { get; init; }
+
     public static ReportModel From(AuditResult r, ReportContext c)
     {
         var v = r.Verdict;
@@ -50,6 +53,6 @@ public sealed record ReportModel(
         return new ReportModel(c.AuditId, c.Target, c.GeneratedAt, c.Banner, v.Kind.ToString().ToLowerInvariant(), v.ClaimedVariant, v.MostLikely, v.MostLikelyBuild,
             v.ClaimPosterior, v.Threshold, v.MismatchThreshold, v.DesignedFalseAccusationRate, v.Summary,
             v.VariantPosterior.Take(c.TopHypotheses).ToList(), v.Posterior.Take(c.TopHypotheses).ToList(), evidence, r.Cost,
-            r.SuiteVersion, r.SuiteHash, r.ReferenceRunsUsed, r.StopReason, r.DecidedAfterRequests);
+            r.SuiteVersion, r.SuiteHash, r.ReferenceRunsUsed, r.StopReason, r.DecidedAfterRequests) { Quality = r.Quality?.Summary };
     }
 }

@@ -13,6 +13,6 @@ public sealed class TokenizerDeltaGenerator : IProbeGenerator
     public ProbeOutcome Score(ProbeInstance instance, ProbeExecution execution) => TokenizerProbe.Score(instance, execution);
 
     public SolvedPrompt? TrySolve(string prompt) =>
-        prompt.StartsWith("Ignore the text after this line and reply with the single word OK.", StringComparison.Ordinal)
+        prompt.Contains("Ignore the text after this line and reply with the single word OK.", StringComparison.Ordinal)
             ? new SolvedPrompt(Id, Category, "family", "OK", ["Okay", "OK."]) : null;
 }

@@ -14,9 +14,10 @@ using Verifier.Core.Tokenization;
 /// difference of the two contents under the server's tokenizer. Segments are drawn from a seed out of material that
 /// splits differently in each family (digit runs, CJK, half-width kana, whitespace runs, emoji, R1 role-token text)
 /// and kept only when the three families' deltas differ by at least <see cref="MinSeparation"/>.
-/// The long request goes first: a server that reports only the prompt tokens it did not reuse from its cache (Ollama
-/// before 0.30) then reports the short one, a prefix of the long one, as nearly free — an honest stack whose counts no
-/// tokenizer explains. Such a pair is recorded as <see cref="DiscountedOutcome"/> and not weighed.
+/// Every request opens with its own nonce (<see cref="Nonces"/>): a server that reports only the prompt tokens it did
+/// not reuse from its cache (Ollama before 0.30, or a vendor imitating it to hide its tokenizer) can discount only the
+/// template's first tokens, the same for both requests, so the delta stays exact. Counts below half of what the message
+/// holds are still recorded as <see cref="DiscountedOutcome"/> and not weighed.
 /// </summary>
 public static class TokenizerProbe
 {
@@ -28,6 +29,9 @@ public static class TokenizerProbe
 
     /// <summary>Outcome of a pair whose counts show cache-discounted accounting: recorded, never weighed.</summary>
     public const string DiscountedOutcome = "usage-discounted";
+
+    /// <summary>Outcome of a pair whose first request hit a cached prefix beyond its nonce: recorded, never weighed.</summary>
+    public const string CollisionOutcome = "usage-cache-collision";
 
     /// <summary>Outcome of a pair the server reported no prompt_tokens for: recorded, never weighed.</summary>
     public const string NoUsageOutcome = "no-usage";
@@ -58,11 +62,12 @@ public static class TokenizerProbe
         for (var attempt = 0; ; attempt++)
         {
             var segment = DrawSegment(random);
-            var deltas = TokenizerFamilies.All.ToDictionary(f => f, f => Delta(For(f), segment));
+            var (nonceA, nonceB) = Nonces(random);
+            var a = Content(nonceA, segment, BaseRepeats);
+            var b = Content(nonceB, segment, BaseRepeats + ExtraRepeats);
+            var deltas = TokenizerFamilies.All.ToDictionary(f => f, f => For(f).CountTokens(b) - For(f).CountTokens(a));
             var values = deltas.Values.Order().ToArray();
             if (attempt < 50 && (values[1] - values[0] < MinSeparation || values[2] - values[1] < MinSeparation)) continue;
-            var a = Content(segment, BaseRepeats);
-            var b = Content(segment, BaseRepeats + ExtraRepeats);
             var expected = string.Join(' ', TokenizerFamilies.All.Select(f => $"{TokenizerFamilies.Key(f)}:{deltas[f]}"));
             var estimated = 2 * (For(TokenizerFamily.Qwen).CountTokens(b) + 40);
             return new ProbeInstance($"tokenizer-{seed}", GeneratorId, ProbeCategory.Tokenizer, "family", seed,
@@ -80,10 +85,37 @@ public static class TokenizerProbe
         return sb.ToString();
     }
 
-    private static string Content(string segment, int repeats) => Instruction + string.Concat(Enumerable.Repeat(segment, repeats));
+    /// <summary>
+    /// Each request opens with its own nonce, so no two requests share more than the template's first tokens: a prompt
+    /// cache (real, or imitated to hide a tokenizer) can discount only that constant, which cancels in the delta. The
+    /// two nonces start with different characters, so the second request never extends the first's cached prefix.
+    /// </summary>
+    private static (string A, string B) Nonces(Random random)
+    {
+        const string alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        string Draw() => new(Enumerable.Range(0, 8).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+        var (a, b) = (Draw(), Draw());
+        while (b[0] == a[0]) b = Draw();
+        return ($"[{a}]", $"({b})");
+    }
 
-    private static int Delta(BpeTokenizer t, string segment) =>
-        t.CountTokens(Content(segment, BaseRepeats + ExtraRepeats)) - t.CountTokens(Content(segment, BaseRepeats));
+    private static string Content(string nonce, string segment, int repeats) => nonce + " " + Instruction + string.Concat(Enumerable.Repeat(segment, repeats));
+
+    /// <summary>
+    /// The pair's counts are below what its prompts hold under the family the delta matched (every catalogued template of
+    /// that tokenizer): the stack reports only uncached prompt tokens. The delta is still exact (the nonces keep the
+    /// discount constant), but later requests share longer prefixes, so the prompt-usage check must stay off.
+    /// </summary>
+    public static bool ShowsCacheDiscount(ProbeInstance instance, ProbeExecution execution)
+    {
+        if (instance.GeneratorId != GeneratorId) return false;
+        var reported = execution.Responses.Where(r => r.RequestIndex < 2).Select(r => (r.RequestIndex, Tokens: r.Reply?.Usage?.PromptTokens)).ToList();
+        if (reported.Count < 2 || reported.Any(r => r.Tokens is null)) return false;
+        return TokenizerFamilies.All.Any(f => reported.All(r => r.Tokens < FewestPromptTokens(f, instance.Requests[r.RequestIndex].Messages)));
+    }
+
+    private static int FewestPromptTokens(TokenizerFamily family, IReadOnlyList<ChatMessage> messages) =>
+        Enum.GetValues<ChatTemplateId>().Where(t => Tokenizers.FamilyOf(t) == family).Min(t => ChatTemplates.CountPromptTokens(t, messages));
 
     /// <summary>
     /// A reported prompt count below half of what the messages alone hold under the most compact family cannot be a
@@ -93,6 +125,22 @@ public static class TokenizerProbe
     {
         var fewest = TokenizerFamilies.All.Min(f => messages.Sum(m => For(f).CountTokens(m.Content)));
         return reported < fewest / 2.0;
+    }
+
+    /// <summary>
+    /// A caching stack whose previous prompt happened to start like this pair's first request discounts a few more tokens
+    /// from it: the delta misses a family's by a little while both counts sit below the prompts under that family.
+    /// Recorded, not weighed (an honest cache must not look like a second model).
+    /// </summary>
+    private static string? CacheCollision(ProbeInstance instance, int pa, int pb, int delta, Dictionary<string, int> expected)
+    {
+        foreach (var f in TokenizerFamilies.All)
+        {
+            var key = TokenizerFamilies.Key(f);
+            if (Math.Abs(delta - expected[key]) <= 4
+                && pb < FewestPromptTokens(f, instance.Requests[0].Messages) && pa < FewestPromptTokens(f, instance.Requests[1].Messages)) return key;
+        }
+        return null;
     }
 
     /// <summary>Expected delta per family, parsed back from the instance.</summary>
@@ -117,6 +165,9 @@ public static class TokenizerProbe
             return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, DiscountedOutcome,
                 $"prompt_tokens {pb} then {pa}: fewer than the message itself holds under any tokenizer (cache-discounted counts?)", seqs);
         var delta = pb - pa;
+        if (!expected.ContainsValue(delta) && CacheCollision(instance, pa, pb, delta, expected) is { } family0)
+            return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, CollisionOutcome,
+                $"prompt_tokens {pb} then {pa}: delta {delta} is {family0}'s off by a cache hit beyond the nonce (both counts below the prompts)", seqs);
         var range = 2 * expected.Values.Max() + 1;
         const double errorRate = 1e-3;
         var ll = expected.ToDictionary(kv => kv.Key, kv => kv.Value == delta ? Math.Log(1 - errorRate) : Math.Log(errorRate / range));

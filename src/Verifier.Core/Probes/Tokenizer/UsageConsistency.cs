@@ -33,7 +33,8 @@ public static class UsageConsistency
         {
             Anchor = Anchor ?? TryAnchor(instance, execution),
             Verified = Verified || (instance.Category == ProbeCategory.Tokenizer && outcomeKey?.StartsWith("family:", StringComparison.Ordinal) == true),
-            Discounted = Discounted || (instance.Category == ProbeCategory.Tokenizer && outcomeKey == TokenizerProbe.DiscountedOutcome),
+            Discounted = Discounted || (instance.Category == ProbeCategory.Tokenizer
+                && (outcomeKey is TokenizerProbe.DiscountedOutcome or TokenizerProbe.CollisionOutcome || TokenizerProbe.ShowsCacheDiscount(instance, execution))),
         };
     }
 
