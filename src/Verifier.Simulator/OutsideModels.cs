@@ -2,6 +2,7 @@ namespace Verifier.Simulator;
 
 using System.Text;
 using Verifier.Core.Chat;
+using Verifier.Core.ChatTemplates;
 using Verifier.Core.Probes;
 using Verifier.Core.Tokenization;
 
@@ -17,8 +18,8 @@ public static class OutsideModels
 
     public static ServedModel Get(string id) => id switch
     {
-        "outside:qwen2.5-7b-instruct" => Make(id, "qwen", TokenizerFamily.Qwen, ChatMl, 32768, "Qwen/Qwen2.5-7B-Instruct"),
-        "outside:llama-3.1-8b-instruct" => Make(id, "llama3", TokenizerFamily.Llama3, Llama3, 131072, "meta-llama/Llama-3.1-8B-Instruct"),
+        "outside:qwen2.5-7b-instruct" => Make(id, "qwen", TokenizerFamily.Qwen, LookalikeTemplates.QwenChatMl, 32768, "Qwen/Qwen2.5-7B-Instruct"),
+        "outside:llama-3.1-8b-instruct" => Make(id, "llama3", TokenizerFamily.Llama3, LookalikeTemplates.Llama31, 131072, "meta-llama/Llama-3.1-8B-Instruct"),
         _ => throw new ArgumentException($"Unknown outside model '{id}'.", nameof(id)),
     };
 
@@ -33,20 +34,5 @@ public static class OutsideModels
                 (ProbeCategory.LongContext, _) => 0.9,
                 _ => 0.99,
             });
-    }
-
-    private static string ChatMl(IReadOnlyList<ChatMessage> messages)
-    {
-        var sb = new StringBuilder();
-        if (messages.All(m => m.Role != "system")) sb.Append("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n");
-        foreach (var m in messages) sb.Append("<|im_start|>").Append(m.Role).Append('\n').Append(m.Content).Append("<|im_end|>\n");
-        return sb.Append("<|im_start|>assistant\n").ToString();
-    }
-
-    private static string Llama3(IReadOnlyList<ChatMessage> messages)
-    {
-        var sb = new StringBuilder("<|begin_of_text|>");
-        foreach (var m in messages) sb.Append("<|start_header_id|>").Append(m.Role).Append("<|end_header_id|>\n\n").Append(m.Content.Trim()).Append("<|eot_id|>");
-        return sb.Append("<|start_header_id|>assistant<|end_header_id|>\n\n").ToString();
     }
 }

@@ -47,7 +47,11 @@ public static class AuditEngine
 
             var requestsLeft = plan.Budget.MaxRequests - exchanges.Count;
             var tokensLeft = plan.Budget.MaxTokens - tokens;
-            var (pick, information) = ProbeSelection.ChooseWithInformation(ledger, pool, plan.Predictor, c => c.Requests.Count <= requestsLeft && c.EstimatedTokens <= tokensLeft);
+            // Families first, then weights: a tokenizer pair settles the family (and checks the usage accounting) in two
+            // requests; fingerprints tell builds within a family apart, so they wait until a pair has been tried.
+            var familyTried = probes.Any(p => p.Category == nameof(ProbeCategory.Tokenizer)) || !pool.Any(c => c.Category == ProbeCategory.Tokenizer);
+            var (pick, information) = ProbeSelection.ChooseWithInformation(ledger, pool, plan.Predictor,
+                c => c.Requests.Count <= requestsLeft && c.EstimatedTokens <= tokensLeft && (familyTried || c.Category != ProbeCategory.Fingerprint));
             if (pick < 0) { stop = "budget: no affordable probe"; break; }
             if (information < plan.Options.MinInformationNats) { stop = "no informative probe left"; break; }
             var instance = pool[pick];
@@ -133,6 +137,11 @@ public static class AuditEngine
         ProbeInstance instance, ProbeExecution execution, string? outcomeKey, List<EvidenceItem> evidence)
     {
         if (!plan.Options.CheckPromptUsage) return (ledger, usage);
+        if (usage.Anchor is null && TemplateSignature.Check(instance, execution) is { } template)
+        {
+            (ledger, var item) = ledger.Apply(template);
+            evidence.Add(item);
+        }
         if (usage.Active && UsageConsistency.Check(usage.Anchor!, instance, execution) is { } outcome)
         {
             (ledger, var item) = ledger.Apply(outcome);

@@ -1,0 +1,115 @@
+namespace Verifier.Core.Tests.Evidence;
+
+using Verifier.Core.Catalog;
+using Verifier.Core.Chat;
+using Verifier.Core.Evidence;
+using Verifier.Core.Probes.Fingerprint;
+using Verifier.Core.References;
+
+/// <summary>The fingerprint likelihoods on synthetic top-k lists: same weights, other weights, a quantized build, text only.</summary>
+public class FingerprintModelTests
+{
+    private const string Probe = "fingerprint-00";
+    private static readonly string[] Vocabulary = Enumerable.Range(0, 40).Select(i => $" w{i}").ToArray();
+
+    /// <summary>Logits of one weight set at 8 positions (seeded), plus Gaussian noise; greedy path with top-20 lists.</summary>
+    private static FingerprintObservation Answer(int weights, double noise, Random random)
+    {
+        var tokens = new List<TokenLogprob>();
+        for (var t = 0; t < 8; t++)
+        {
+            var w = new Random(weights * 1000 + t);
+            var logits = Vocabulary.Select(_ => 2.5 * Normal(w) + noise * Normal(random)).ToArray();
+            var z = Math.Log(logits.Sum(Math.Exp));
+            var order = Enumerable.Range(0, logits.Length).OrderByDescending(i => logits[i]).ToArray();
+            tokens.Add(new TokenLogprob(Vocabulary[order[0]], logits[order[0]] - z, order.Take(20).Select(i => new TopLogprob(Vocabulary[i], logits[i] - z)).ToList()));
+        }
+        return new FingerprintObservation(tokens, string.Concat(tokens.Select(x => x.Token)).Trim());
+    }
+
+    private static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+
+    private static ReferenceRun Run(string build, params FingerprintObservation[] answers) =>
+        ReferenceRecorder.Empty(build + ":test", build, "http://reference", DateTimeOffset.UnixEpoch, "v", "h") with
+        {
+            Fingerprints = answers.Select(a => new FingerprintSample(Probe, a)).ToList(),
+        };
+
+    private static FingerprintModel Model(Random random) => new(VariantCatalog.Default, new ReferenceSet(
+    [
+        Run("r1-distill-qwen-7b@bf16", Answer(7, 0.02, random), Answer(7, 0.02, random)),
+        Run("r1-distill-qwen-32b@bf16", Answer(32, 0.02, random)),
+    ], "h"), EvidenceOptions.Default);
+
+    [Fact]
+    public void Missing_tokens_take_the_other_lists_minimum()
+    {
+        var a = new TokenLogprob(" x", -0.1, [new(" x", -0.1), new(" y", -2.0)]);
+        var b = new TokenLogprob(" x", -0.2, [new(" x", -0.2), new(" z", -3.0)]);
+        var residuals = FingerprintModel.Residuals(a, b).Order().ToArray();
+        Assert.Equal([0.1, 1.0, 1.0], residuals, new Tolerance(1e-9)); // x: -0.1 - -0.2; y: -2.0 - min(b) = -3.0; z: min(a) = -2.0 - -3.0
+    }
+
+    [Fact]
+    public void Same_weights_fit_their_reference_and_other_weights_do_not()
+    {
+        var random = new Random(1);
+        var model = Model(random);
+        for (var trial = 0; trial < 50; trial++)
+        {
+            var honest = model.LogLikelihoods(Probe, Answer(7, 0.02, random))!;
+            Assert.True(honest["r1-distill-qwen-7b@bf16"] > 20, $"trial {trial}: {honest["r1-distill-qwen-7b@bf16"]}");
+            Assert.True(honest["r1-distill-qwen-32b@bf16"] < -20);
+            var other = model.LogLikelihoods(Probe, Answer(14, 0.02, random))!;
+            Assert.True(other["r1-distill-qwen-7b@bf16"] < -20 && other["r1-distill-qwen-32b@bf16"] < -20, $"trial {trial}");
+            Assert.Equal(0, other[Hypothesis.UnknownId]);
+            Assert.Equal(0, other["deepseek-r1@fp8"]); // no reference of the variant: scores like the open set
+        }
+    }
+
+    [Fact]
+    public void A_four_bit_perturbation_fits_the_borrowed_int4_build_better_than_the_reference_precision()
+    {
+        var random = new Random(2);
+        var model = Model(random);
+        var wins = 0;
+        for (var trial = 0; trial < 50; trial++)
+        {
+            // A fixed per-weights perturbation, as quantization is: σ 0.2 on the logits.
+            var quantized = Answer(7, 0.2, new Random(500 + trial));
+            var ll = model.LogLikelihoods(Probe, quantized)!;
+            if (ll["r1-distill-qwen-7b@int4"] > ll["r1-distill-qwen-7b@bf16"] + 2 && ll["r1-distill-qwen-7b@int4"] > ll["r1-distill-qwen-7b@int8"]) wins++;
+        }
+        Assert.True(wins >= 45, $"int4 preferred in {wins}/50");
+    }
+
+    [Fact]
+    public void Honest_noise_is_estimated_from_repeated_reference_answers()
+    {
+        var random = new Random(3);
+        var (sigma, flip) = FingerprintModel.EstimateNoise([[Answer(7, 0.05, random), Answer(7, 0.05, random)]]);
+        Assert.InRange(sigma!.Value, 0.02, 0.12);
+        Assert.InRange(flip!.Value, 0, 0.5);
+        Assert.Equal((null, null), FingerprintModel.EstimateNoise([]));
+    }
+
+    [Fact]
+    public void Text_only_answers_compare_the_greedy_text()
+    {
+        var random = new Random(4);
+        var model = Model(random);
+        var same = Answer(7, 0.02, random) with { Tokens = null };
+        var other = Answer(14, 0.02, random) with { Tokens = null };
+        var a = model.LogLikelihoods(Probe, same)!;
+        var b = model.LogLikelihoods(Probe, other)!;
+        Assert.True(a["r1-distill-qwen-7b@bf16"] > 1, $"{a["r1-distill-qwen-7b@bf16"]}");
+        Assert.True(b["r1-distill-qwen-7b@bf16"] < -1, $"{b["r1-distill-qwen-7b@bf16"]}");
+        Assert.Null(model.LogLikelihoods("fingerprint-47", same)); // no reference answered that prompt
+    }
+
+    private sealed class Tolerance(double epsilon) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) < epsilon;
+        public int GetHashCode(double obj) => 0;
+    }
+}
