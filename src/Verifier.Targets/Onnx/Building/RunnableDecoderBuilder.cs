@@ -21,6 +21,13 @@ public sealed class RunnableDecoderBuilder(TinyDecoderShape shape, DecoderFamily
     /// <summary>Optimum-style variant: a position_ids input feeding a learned position embedding (so wrong positions change logits).</summary>
     public bool PositionIds { get; init; }
 
+    /// <summary>
+    /// Bits of round-to-nearest symmetric weight quantization per output column of every projection matrix (8 or 4; 0 =
+    /// full precision), applied and dequantized at build time: the graph computes in fp32 on the quantized values, as
+    /// weight-only quantization (GPTQ/AWQ W4A16, W8A16) does.
+    /// </summary>
+    public int WeightBits { get; init; }
+
     /// <summary>Element type of input_ids / attention_mask / position_ids: int64 (GenAI builder) or int32.</summary>
     public int IdsType { get; init; } = OnnxDataType.Int64;
 
@@ -132,7 +139,22 @@ public sealed class RunnableDecoderBuilder(TinyDecoderShape shape, DecoderFamily
         var n = dims.Aggregate(1, (a, d) => a * d);
         var values = new float[n];
         for (var i = 0; i < n; i++) values[i] = (float)((random.NextDouble() * 2 - 1) * scale);
+        if (WeightBits > 0 && dims.Length == 2 && name.EndsWith("_proj.weight", StringComparison.Ordinal)) Quantize(values, dims[0], dims[1], WeightBits);
         w.Initializer(name, OnnxDataType.Float, dims.Select(d => (long)d).ToArray(), Bytes(values));
+    }
+
+    /// <summary>Symmetric per-column quantization of a [k, n] matrix to <paramref name="bits"/> bits, dequantized in place.</summary>
+    private static void Quantize(float[] values, int k, int n, int bits)
+    {
+        var levels = (1 << (bits - 1)) - 1;
+        for (var col = 0; col < n; col++)
+        {
+            var max = 0f;
+            for (var row = 0; row < k; row++) max = Math.Max(max, Math.Abs(values[row * n + col]));
+            if (max == 0) continue;
+            var step = max / levels;
+            for (var row = 0; row < k; row++) values[row * n + col] = MathF.Round(values[row * n + col] / step) * step;
+        }
     }
 
     private void Const(string name, int type, long[] dims, long[] values) =>
