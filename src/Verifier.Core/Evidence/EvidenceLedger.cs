@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using Verifier.Core.Audits;
 using Verifier.Core.Catalog;
 using Verifier.Core.Probes;
+using Verifier.Core.Probes.Fingerprint;
 
 /// <summary>
 /// The evidence gathered so far, immutable: per hypothesis the summed deterministic and capability log-likelihoods,
@@ -82,13 +83,20 @@ public sealed record EvidenceLedger(
     {
         if (outcome.LogLikelihoods is { Count: > 0 } given) return ApplyDeterministic(outcome, given);
         if (outcome.Fingerprint is { } observed)
-            return Fingerprints?.LogLikelihoods(outcome.ProbeId, observed) is { } fingerprint
-                ? ApplyDeterministic(outcome, fingerprint)
-                : (this with { Observations = Observations + 1 }, Item(outcome, new double[Space.Count], "not-scored: no reference fingerprint for this prompt"));
+        {
+            var fingerprint = Fingerprints?.LogLikelihoods(outcome.ProbeId, observed);
+            if (fingerprint is null) return NotWeighed(outcome, "not-scored: no reference fingerprint for this prompt");
+            if (outcome.OutcomeKey == FingerprintProbe.ContextUnverifiedOutcome && fingerprint.Values.Max() <= 0)
+                return NotWeighed(outcome, "not-scored: the context is unverified and the answer fits no reference");
+            return ApplyDeterministic(outcome, fingerprint);
+        }
         if (CapabilityModel.IsCapability(outcome.Category)) return ApplyCapability(outcome);
         if (Keyed is not null && Keyed.Keys(outcome.Category, outcome.Tier).Count > 0) return ApplyKeyed(outcome);
-        return (this with { Observations = Observations + 1 }, Item(outcome, new double[Space.Count], "not-scored: no likelihood model for this outcome"));
+        return NotWeighed(outcome, "not-scored: no likelihood model for this outcome");
     }
+
+    private (EvidenceLedger, EvidenceItem) NotWeighed(ProbeOutcome outcome, string why) =>
+        (this with { Observations = Observations + 1 }, Item(outcome, new double[Space.Count], why));
 
     private (EvidenceLedger, EvidenceItem) ApplyCapability(ProbeOutcome outcome)
     {

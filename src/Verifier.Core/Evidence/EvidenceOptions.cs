@@ -67,8 +67,12 @@ public sealed record EvidenceOptions
     /// <summary>Multiplier on the noise measured between repeated reference runs (a target's stack may be noisier than the reference's).</summary>
     public double FingerprintNoiseAllowance { get; init; } = 2;
 
-    /// <summary>σ (nats) of log-probability residuals between different weights (the open-set alternative).</summary>
-    public double FingerprintDifferentSigma { get; init; } = 1.0;
+    /// <summary>
+    /// Residual scales (nats) other weights may have, equally likely: from a close relative (same base or teacher; its
+    /// top tokens still agree at most positions) to an unrelated model. The smallest sits above 4-bit quantization's
+    /// range (σ ≤ 0.37), so a quantized build and a relative stay distinguishable. Assumption, see README.
+    /// </summary>
+    public IReadOnlyList<double> FingerprintDifferentSigmas { get; init; } = [0.35, 0.7, 1.4, 2.8];
 
     /// <summary>Heavy tail of honest residuals: this share of them may be <see cref="FingerprintTailScale"/> times wider.</summary>
     public double FingerprintTailWeight { get; init; } = 0.1;

@@ -12,7 +12,8 @@ using Verifier.Core.References;
 /// <item>With logprobs: residuals between the target's and the reference's top-k log probabilities at every position
 /// while the greedy paths agree (tokens missing from one list take that list's minimum, as in Chauvin et al.). Same
 /// weights: residual ~ 0.9·N(0, σ) + 0.1·N(0, 4σ), σ the honest serving noise estimated from repeated reference runs
-/// (never below <see cref="EvidenceOptions.FingerprintSigmaFloor"/>); other weights: N(0, 1 nat).</item>
+/// (never below <see cref="EvidenceOptions.FingerprintSigmaFloor"/>); other weights: N(0, d) with d unknown in
+/// {0.35, 0.7, 1.4, 2.8} nats (a close relative or an unrelated model).</item>
 /// <item>Text only: the greedy text equals the reference's, with per-token divergence q (honest) against 0.2 (other weights).</item>
 /// </list>
 /// A build without its own reference borrows another precision's of the same variant, with that precision's measured
@@ -81,16 +82,21 @@ public sealed class FingerprintModel
         return LogMath.LogSumExp(scores) - Math.Log(scores.Length);
     }
 
+    /// <summary>
+    /// log P(residuals | same weights, σ) − log P(residuals | other weights), where other weights — possibly a close
+    /// relative sharing a base or a teacher — have one unknown residual scale among <see cref="EvidenceOptions.FingerprintDifferentSigmas"/>.
+    /// </summary>
     private double LogprobScore(IReadOnlyList<TokenLogprob> observed, IReadOnlyList<TokenLogprob> reference, double sigma)
     {
-        var total = 0.0;
+        var residuals = new List<double>();
         for (var t = 0; t < Math.Min(observed.Count, reference.Count); t++)
         {
-            foreach (var e in Residuals(observed[t], reference[t]))
-                total += LogSame(e, sigma) - LogNormal(e, options.FingerprintDifferentSigma);
+            residuals.AddRange(Residuals(observed[t], reference[t]));
             if (observed[t].Token != reference[t].Token) break; // later positions follow different prefixes
         }
-        return total;
+        var same = residuals.Sum(e => LogSame(e, sigma));
+        var other = options.FingerprintDifferentSigmas.Select(d => residuals.Sum(e => LogNormal(e, d))).ToArray();
+        return same - (LogMath.LogSumExp(other) - Math.Log(other.Length));
     }
 
     private double TextScore(string observed, string reference, double flip)

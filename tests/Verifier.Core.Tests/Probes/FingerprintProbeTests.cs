@@ -47,7 +47,7 @@ public class FingerprintProbeTests
         var i = FingerprintProbe.Generate(0);
         var hidden = FingerprintProbe.Score(i, Execution(Reply(PlainCount(i) + 17, null)));
         Assert.Equal(FingerprintProbe.ContextUnverifiedOutcome, hidden.OutcomeKey);
-        Assert.Null(hidden.Fingerprint);
+        Assert.Null(hidden.Fingerprint); // text only: not weighed
         var noUsage = FingerprintProbe.Score(i, Execution(Reply(PlainCount(i), null) with { Usage = null }));
         Assert.Null(noUsage.Fingerprint);
         var refused = FingerprintProbe.Score(i, Execution(null, 400, """{"error":{"message":"logprobs is not supported"}}"""));

@@ -30,7 +30,12 @@ public static class FingerprintProbe
 
     public const string LogprobsOutcome = "logprobs";
 
-    /// <summary>The request's prompt_tokens do not show an unmodified context: recorded, not weighed.</summary>
+    /// <summary>
+    /// The request's prompt_tokens do not show an unmodified context (a hidden system prompt, another template, no usage,
+    /// cache-discounted counts). Text answers are recorded, not weighed; top-k logprobs are weighed only when they fit a
+    /// reference (a changed context cannot match a reference's logprobs to within serving noise by chance, so a fit
+    /// proves the context intact; a misfit may be the context and is not held against the vendor).
+    /// </summary>
     public const string ContextUnverifiedOutcome = "context-unverified";
     public const string TextOutcome = "text";
 
@@ -78,14 +83,14 @@ public static class FingerprintProbe
             return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, refused ? RefusedOutcome : "failed",
                 refused ? "the server refused the logprobs parameter" : "no reply", seqs);
         }
-        if (UnverifiedContext(instance, reply) is { } why)
-            return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, ContextUnverifiedOutcome, why, seqs);
         var tokens = reply.Logprobs is { Count: > 0 } lp ? lp.Take(Tokens).ToList() : null;
         var observation = new FingerprintObservation(tokens, Normalize((reply.Reasoning ?? "") + " " + reply.Content));
-        var key = observation.HasLogprobs ? LogprobsOutcome : TextOutcome;
         var shown = observation.HasLogprobs ? string.Concat(tokens!.Select(t => t.Token)) : observation.Text;
-        return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, key,
-            $"greedy \"{Truncate(shown, 60)}\"{(observation.HasLogprobs ? $" with top-{tokens![0].Top.Count} logprobs" : " (text only)")}", seqs)
+        var seen = $"greedy \"{Truncate(shown, 60)}\"{(observation.HasLogprobs ? $" with top-{tokens![0].Top.Count} logprobs" : " (text only)")}";
+        if (UnverifiedContext(instance, reply) is { } why)
+            return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, ContextUnverifiedOutcome, $"{seen}; {why}", seqs)
+            { Fingerprint = observation.HasLogprobs ? observation : null };
+        return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, observation.HasLogprobs ? LogprobsOutcome : TextOutcome, seen, seqs)
         { Fingerprint = observation };
     }
 
