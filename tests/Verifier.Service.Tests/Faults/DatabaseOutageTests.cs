@@ -41,6 +41,13 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         await database.DisposeAsync();
     }
 
+    internal static async Task<string> VendorTargetAsync(HttpClient admin, VendorStub vendor)
+    {
+        var target = await admin.PostAsJsonAsync("/api/v1/targets", new { name = "v", kind = "openai", baseUrl = vendor.BaseUrl, model = "deepseek-r1", claimedVariant = "deepseek-r1" });
+        Assert.Equal(HttpStatusCode.Created, target.StatusCode);
+        return (await target.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
     private async Task<string?> WaitForTerminalAsync(string id, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -53,8 +60,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     [Fact]
     public async Task An_audit_whose_result_is_saved_during_a_five_second_outage_completes_and_readiness_says_503_meanwhile()
     {
-        var target = await admin.PostAsJsonAsync("/api/v1/targets", new { name = "v", kind = "openai", baseUrl = vendor.BaseUrl, model = "deepseek-r1", claimedVariant = "deepseek-r1" });
-        var targetId = (await target.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var targetId = await VendorTargetAsync(admin, vendor);
         vendor.ChatDelay = TimeSpan.FromMilliseconds(700);
         var accepted = await admin.PostAsJsonAsync($"/api/v1/targets/{targetId}/audits", new { budget = new { maxRequests = 4 } });
         var id = accepted.Headers.Location!.ToString().Split('/')[^1];
@@ -89,8 +95,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     [Fact]
     public async Task A_running_audit_whose_owner_stopped_heartbeating_is_requeued_and_completes_or_fails_after_its_last_attempt()
     {
-        var target = await admin.PostAsJsonAsync("/api/v1/targets", new { name = "v", kind = "openai", baseUrl = vendor.BaseUrl, model = "deepseek-r1", claimedVariant = "deepseek-r1" });
-        var targetId = (await target.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var targetId = await VendorTargetAsync(admin, vendor);
         // Two audits a dead node left behind: one with attempts to spare, one on its last attempt.
         var orphan = Guid.NewGuid();
         var exhausted = Guid.NewGuid();
@@ -149,8 +154,7 @@ public sealed class OutageBeyondRetriesTests : IAsyncLifetime
     public async Task Every_audit_ends_in_a_terminal_state_when_neither_result_nor_failure_could_be_saved()
     {
         var admin = await factory.ClientAsync("admin");
-        var target = await admin.PostAsJsonAsync("/api/v1/targets", new { name = "v", kind = "openai", baseUrl = vendor.BaseUrl, model = "deepseek-r1", claimedVariant = "deepseek-r1" });
-        var targetId = (await target.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var targetId = await DatabaseOutageTests.VendorTargetAsync(admin, vendor);
         vendor.ChatDelay = TimeSpan.FromMilliseconds(500);
         var ids = new List<string>();
         for (var i = 0; i < 4; i++)
