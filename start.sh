@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Starts R1 Verifier on http://127.0.0.1:8080 (VERIFIER_URLS to change). Without VERIFIER_DB it installs and starts a
-# local PostgreSQL (scripts/pg.sh). Fetches pinned assets, builds, migrates, prints a first admin key, serves.
+# durable local PostgreSQL (scripts/pg-durable.sh: fsync on, password auth, data in ${VERIFIER_DATA:-.data}/postgres).
+# Fetches pinned assets, builds, migrates, prints a first admin key, serves.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/fetch-assets.sh >&2
 if [ -z "${VERIFIER_DB:-}" ]; then
-  VERIFIER_DB=$(scripts/pg.sh | tail -1)
+  VERIFIER_DB=$(scripts/pg-durable.sh | tail -1)
   export VERIFIER_DB
 fi
 if [ -z "${VERIFIER_ENCRYPTION_KEY:-}" ]; then

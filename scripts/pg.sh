@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Starts a local PostgreSQL for the verifier when none is configured: installs Debian's package if missing,
-# initialises a cluster under $PGROOT (default /tmp/verifier-pg) and listens on 127.0.0.1:$PGPORT (default 55432).
-# Idempotent. Prints the connection string on its last line.
+# The THROWAWAY TEST cluster (test.sh, the test suites): installs Debian's package if missing, initialises a cluster
+# under $PGROOT (default /tmp/verifier-pg) with trust authentication and fsync=off, listens on 127.0.0.1:$PGPORT
+# (default 55432). Fast and unsafe: a crash can lose or corrupt its data. Never keep data here — ./start.sh uses
+# scripts/pg-durable.sh. Idempotent. Prints the connection string on its last line.
 set -euo pipefail
 PGROOT=${PGROOT:-/tmp/verifier-pg}
 PGPORT=${PGPORT:-55432}

@@ -9,6 +9,8 @@ using Quartz;
 using Verifier.Service.Api;
 using Verifier.Service.Audits;
 using Verifier.Service.Auth;
+using Verifier.Service.Health;
+using Verifier.Service.Http;
 using Verifier.Storage;
 
 /// <summary>The HTTP API and the clustered scheduler in one host; `verifier serve` and the tests start it through here.</summary>
@@ -17,12 +19,15 @@ public static class VerifierApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // The framework's "Request starting" lines print raw query strings (a ?access_token= too): RequestLogging replaces them.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         configure?.Invoke(builder);
         var settings = VerifierSettings.From(builder.Configuration, builder.Environment);
         var services = builder.Services;
 
         services.AddSingleton(settings);
-        services.AddDbContextFactory<VerifierDb>(o => o.UseNpgsql(settings.ConnectionString));
+        services.AddSingleton(settings.LogKey);
+        services.AddDbContextFactory<VerifierDb>(o => VerifierDb.Configure(o, settings.ConnectionString, settings.DbRetry));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<VerifierDb>>().CreateDbContext());
         services.AddHttpClient("targets", c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false }); // a redirect must not walk past the URL check
@@ -32,7 +37,10 @@ public static class VerifierApp
         services.AddSingleton<IValidator<ScheduleRequest>, ScheduleValidator>();
         services.AddSingleton<IValidator<CreateKeyRequest>, CreateKeyValidator>();
         services.AddSingleton<AuditRunner>();
+        services.AddSingleton<ActiveAudits>();
         services.AddSingleton<Scheduling>();
+        services.AddHostedService<AuditReaper>();
+        services.AddSingleton<FailedAuthLimiter>();
         services.AddVerifierQuartz(settings.ConnectionString, settings.NodeId, settings.CheckinInterval, provision: false);
         services.AddQuartzHostedService(o => { o.WaitForJobsToComplete = true; o.AutoStart = settings.SchedulerEnabled; });
 
@@ -47,17 +55,20 @@ public static class VerifierApp
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.AllowTrailingCommas = false);
         services.AddOpenApi();
         services.AddHealthChecks()
-            .AddCheck<DatabaseHealth>("database", tags: ["ready"])
+            .AddCheck<DatabaseHealth>("database", tags: ["ready"], timeout: TimeSpan.FromSeconds(5))
             .AddCheck<SchedulerHealth>("scheduler", tags: ["ready"]);
 
         var app = builder.Build();
+        app.UseRequestLogging();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseBodyLimit(settings.MaxBodyBytes);
+        app.UseJsonBodies();
+        app.UseFailedAuthLimit();
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapOpenApi();
+        app.MapOpenApi().RequireAuthorization(Policies.Read); // the README promises a key on everything but /health/*
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapGroup("/api/v1")
@@ -68,19 +79,4 @@ public static class VerifierApp
             .MapKeys();
         return app;
     }
-}
-
-public sealed class DatabaseHealth(IDbContextFactory<VerifierDb> dbs) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        return await db.Database.CanConnectAsync(cancellationToken) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("database unreachable");
-    }
-}
-
-public sealed class SchedulerHealth(Scheduling scheduling) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        await scheduling.IsRunningAsync(cancellationToken) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("scheduler not running");
 }

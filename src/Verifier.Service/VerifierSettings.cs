@@ -1,36 +1,55 @@
 namespace Verifier.Service;
 
+using Verifier.Core.AuditLog;
 using Verifier.Core.Security;
+using Verifier.Storage;
 
 /// <summary>Configuration read once at start-up. Problems are start-up errors, not request-time surprises.</summary>
 public sealed record VerifierSettings(
     string ConnectionString,
     SecretBox Secrets,
+    AuditLogKey LogKey,
     IReadOnlyCollection<string> AllowedHosts,
     string NodeId,
     TimeSpan CheckinInterval,
     bool SchedulerEnabled,
-    long MaxBodyBytes)
+    long MaxBodyBytes,
+    DbRetry DbRetry,
+    AuditRecoverySettings Recovery,
+    int FailedAuthPerMinute)
 {
     public static VerifierSettings From(IConfiguration config, IHostEnvironment env)
     {
         var cs = config.GetConnectionString("Verifier") ?? Environment.GetEnvironmentVariable("VERIFIER_DB")
             ?? throw new InvalidOperationException("No database configured: set VERIFIER_DB (an Npgsql connection string) or ConnectionStrings:Verifier.");
         var keySetting = config["Verifier:EncryptionKey"] ?? Environment.GetEnvironmentVariable("VERIFIER_ENCRYPTION_KEY");
-        SecretBox secrets;
         if (string.IsNullOrWhiteSpace(keySetting) && !env.IsProduction())
-            secrets = new SecretBox(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)); // dev/test only: keys stored now are unreadable after a restart
-        else
-            secrets = SecretBox.FromBase64(keySetting, "Verifier:EncryptionKey (or VERIFIER_ENCRYPTION_KEY)");
+            keySetting = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)); // dev/test only: keys stored now are unreadable after a restart
+        var secrets = SecretBox.FromBase64(keySetting, "Verifier:EncryptionKey (or VERIFIER_ENCRYPTION_KEY)");
+        var logKey = AuditLogKey.From(config["Verifier:AuditLogKey"] ?? Environment.GetEnvironmentVariable("VERIFIER_AUDIT_LOG_KEY"), keySetting)!;
         var hosts = config.GetSection("Verifier:Targets:AllowedHosts").Get<string[]>()
             ?? (config["Verifier:Targets:AllowedHosts"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return new VerifierSettings(
             cs,
             secrets,
+            logKey,
             hosts,
             config["Verifier:NodeId"] ?? $"{Environment.MachineName}-{Environment.ProcessId}",
             TimeSpan.FromSeconds(config.GetValue("Verifier:Scheduler:CheckinSeconds", 5.0)),
             config.GetValue("Verifier:Scheduler:Enabled", true),
-            config.GetValue("Verifier:MaxBodyBytes", 1_048_576L));
+            config.GetValue("Verifier:MaxBodyBytes", 1_048_576L),
+            new DbRetry(config.GetValue("Verifier:Database:MaxRetries", DbRetry.Default.MaxRetries),
+                TimeSpan.FromSeconds(config.GetValue("Verifier:Database:MaxRetryDelaySeconds", DbRetry.Default.MaxDelay.TotalSeconds))),
+            new AuditRecoverySettings(
+                TimeSpan.FromSeconds(config.GetValue("Verifier:Audits:HeartbeatSeconds", 5.0)),
+                TimeSpan.FromSeconds(config.GetValue("Verifier:Audits:StaleSeconds", 60.0)),
+                config.GetValue("Verifier:Audits:MaxAttempts", 3)),
+            config.GetValue("Verifier:Auth:FailedAttemptsPerMinute", 20));
     }
 }
+
+/// <summary>
+/// How the runner proves an audit is alive (heartbeat) and when the reaper takes it back: a running audit whose heartbeat
+/// is older than StaleAfter is re-queued, or failed once it has been attempted MaxAttempts times.
+/// </summary>
+public sealed record AuditRecoverySettings(TimeSpan HeartbeatInterval, TimeSpan StaleAfter, int MaxAttempts);

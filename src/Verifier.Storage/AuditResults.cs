@@ -41,6 +41,24 @@ public static class AuditResults
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>
+    /// Stores the result, marks the audit completed and appends `verdict.stored` (with the digest that binds the stored
+    /// verdict and evidence into the log) and `audit.completed`, all in the caller's transaction.
+    /// </summary>
+    public static async Task CompleteAsync(VerifierDb db, AuditRow audit, AuditResult result, string node, CancellationToken ct = default)
+    {
+        await SaveAsync(db, audit, result, ct);
+        audit.Status = "completed";
+        audit.FinishedAt = DateTimeOffset.UtcNow;
+        audit.Error = null;
+        await db.SaveChangesAsync(ct);
+        var v = result.Verdict;
+        var digest = await VerdictDigests.ComputeAsync(db, audit.Id, ct);
+        await AuditLogWriter.AppendAsync(db, null, "verdict.stored", "audit", audit.Id.ToString(),
+            new Dictionary<string, object?> { ["kind"] = v.Kind.ToString().ToLowerInvariant(), ["claimedVariant"] = v.ClaimedVariant, ["mostLikely"] = v.MostLikely, ["claimPosterior"] = v.ClaimPosterior, [VerdictDigests.DataField] = digest }, ct);
+        await AuditLogWriter.AppendAsync(db, null, "audit.completed", "audit", audit.Id.ToString(), new { node, requests = result.Cost.Requests }, ct);
+    }
+
     /// <summary>Rebuilds the stored AuditResult (exchanges byte for byte, evidence, verdict, probes) of a completed audit.</summary>
     public static async Task<AuditResult?> LoadAsync(VerifierDb db, Guid auditId, CancellationToken ct = default)
     {

@@ -60,6 +60,7 @@ public sealed class AuditRow
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
+    public DateTimeOffset? HeartbeatAt { get; set; }
 }
 
 public sealed class ObservationRow
@@ -134,4 +135,14 @@ public sealed class AuditLogRow
     public string Data { get; set; } = "{}";
     public byte[] PrevHash { get; set; } = [];
     public byte[] Hash { get; set; } = [];
+}
+
+public sealed class AuditLogHeadRow
+{
+    public short Id { get; set; }
+    public long Seq { get; set; }
+    public byte[] Hash { get; set; } = [];
+    public long Entries { get; set; }
+    public byte[]? Signature { get; set; }
+    public DateTimeOffset At { get; set; }
 }

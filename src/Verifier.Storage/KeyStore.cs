@@ -12,29 +12,29 @@ public static class KeyStore
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("name must not be empty.", nameof(name));
         var key = ApiKeys.NewKey();
         var row = new ApiKeyRow { Id = Guid.NewGuid(), Name = name, Role = role, KeyHash = ApiKeys.Hash(key), CreatedAt = DateTimeOffset.UtcNow };
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.ApiKeys.Add(row);
-        await db.SaveChangesAsync(ct);
-        await AuditLogWriter.AppendAsync(db, actor, "key.created", "api_key", row.Id.ToString(), new { row.Name, row.Role }, ct);
-        await tx.CommitAsync(ct);
+        await db.InTransactionAsync(async token =>
+        {
+            db.ApiKeys.Add(row);
+            await db.SaveChangesAsync(token);
+            await AuditLogWriter.AppendAsync(db, actor, "key.created", "api_key", row.Id.ToString(), new { row.Name, row.Role }, token);
+        }, ct);
         return (row, key);
     }
 
     /// <summary>False when no such key exists; revoking twice is a no-op.</summary>
-    public static async Task<bool> RevokeAsync(VerifierDb db, Guid id, Guid? actor, CancellationToken ct = default)
-    {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var row = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, ct);
-        if (row is null) return false;
-        if (row.RevokedAt is null)
+    public static Task<bool> RevokeAsync(VerifierDb db, Guid id, Guid? actor, CancellationToken ct = default) =>
+        db.InTransactionAsync(async token =>
         {
-            row.RevokedAt = DateTimeOffset.UtcNow;
-            await db.SaveChangesAsync(ct);
-            await AuditLogWriter.AppendAsync(db, actor, "key.revoked", "api_key", row.Id.ToString(), new { row.Name }, ct);
-        }
-        await tx.CommitAsync(ct);
-        return true;
-    }
+            var row = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, token);
+            if (row is null) return false;
+            if (row.RevokedAt is null)
+            {
+                row.RevokedAt = DateTimeOffset.UtcNow;
+                await db.SaveChangesAsync(token);
+                await AuditLogWriter.AppendAsync(db, actor, "key.revoked", "api_key", row.Id.ToString(), new { row.Name }, token);
+            }
+            return true;
+        }, ct);
 
     public static Task<ApiKeyRow?> FindActiveAsync(VerifierDb db, string key, CancellationToken ct = default)
     {

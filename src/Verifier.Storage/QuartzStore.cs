@@ -24,6 +24,7 @@ public static class QuartzStore
                 s.UsePostgres(connectionString);
                 s.UseSystemTextJsonSerializer();
                 s.UseClustering(c => { c.CheckinInterval = checkinInterval; c.CheckinMisfireThreshold = checkinInterval * 2; });
+                s.ConfigureStore(o => o.DbRetryInterval = checkinInterval); // back on its feet within a check-in after an outage (default 15 s)
                 if (provision) s.ProvisionSchema();
             });
             configure?.Invoke(q);

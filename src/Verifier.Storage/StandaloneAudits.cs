@@ -7,9 +7,11 @@ using Verifier.Core.Audits;
 /// <summary>Stores an audit run outside the service (`verifier audit --db`): the target is found or created by URL, model and claim.</summary>
 public static class StandaloneAudits
 {
-    public static async Task<Guid> SaveAsync(VerifierDb db, string kind, string? baseUrl, string? model, string? dialect, string? path, string claimed, AuditBudget budget, AuditResult result, CancellationToken ct = default)
+    public static Task<Guid> SaveAsync(VerifierDb db, string kind, string? baseUrl, string? model, string? dialect, string? path, string claimed, AuditBudget budget, AuditResult result, CancellationToken ct = default) =>
+        db.InTransactionAsync(token => SaveInTransactionAsync(db, kind, baseUrl, model, dialect, path, claimed, budget, result, token), ct);
+
+    private static async Task<Guid> SaveInTransactionAsync(VerifierDb db, string kind, string? baseUrl, string? model, string? dialect, string? path, string claimed, AuditBudget budget, AuditResult result, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = DateTimeOffset.UtcNow;
         var target = await db.Targets.FirstOrDefaultAsync(t => t.DeletedAt == null && t.Kind == kind && t.BaseUrl == baseUrl && t.Model == model && t.Path == path && t.ClaimedVariant == claimed, ct);
         if (target is null)
@@ -31,14 +33,7 @@ public static class StandaloneAudits
         db.Audits.Add(audit);
         await db.SaveChangesAsync(ct);
         await AuditLogWriter.AppendAsync(db, null, "audit.requested", "audit", audit.Id.ToString(), new { targetId = target.Id, trigger = "cli" }, ct);
-        await AuditResults.SaveAsync(db, audit, result, ct);
-        audit.Status = "completed";
-        audit.FinishedAt = now;
-        await db.SaveChangesAsync(ct);
-        var v = result.Verdict;
-        await AuditLogWriter.AppendAsync(db, null, "verdict.stored", "audit", audit.Id.ToString(), new { kind = v.Kind.ToString().ToLowerInvariant(), v.ClaimedVariant, v.MostLikely, v.ClaimPosterior }, ct);
-        await AuditLogWriter.AppendAsync(db, null, "audit.completed", "audit", audit.Id.ToString(), new { node = "cli", requests = result.Cost.Requests }, ct);
-        await tx.CommitAsync(ct);
+        await AuditResults.CompleteAsync(db, audit, result, "cli", ct);
         return audit.Id;
     }
 }

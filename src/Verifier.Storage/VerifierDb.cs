@@ -1,10 +1,16 @@
 namespace Verifier.Storage;
 
 using Microsoft.EntityFrameworkCore;
+using Verifier.Core.AuditLog;
 
-/// <summary>EF Core over the hand-written schema in migrations/ (no EF migrations; names are snake_case).</summary>
-public sealed class VerifierDb(DbContextOptions<VerifierDb> options) : DbContext(options)
+/// <summary>
+/// EF Core over the hand-written schema in migrations/ (no EF migrations; names are snake_case). Carries the key that
+/// signs the audit log's checkpoint (null where nothing is appended: appending without it throws).
+/// </summary>
+public sealed class VerifierDb(DbContextOptions<VerifierDb> options, AuditLogKey? logKey = null) : DbContext(options)
 {
+    public AuditLogKey? LogKey => logKey;
+
     public DbSet<ApiKeyRow> ApiKeys => Set<ApiKeyRow>();
     public DbSet<TargetRow> Targets => Set<TargetRow>();
     public DbSet<ScheduleRow> Schedules => Set<ScheduleRow>();
@@ -14,9 +20,22 @@ public sealed class VerifierDb(DbContextOptions<VerifierDb> options) : DbContext
     public DbSet<VerdictRow> Verdicts => Set<VerdictRow>();
     public DbSet<ReferenceRunRow> ReferenceRuns => Set<ReferenceRunRow>();
     public DbSet<AuditLogRow> AuditLog => Set<AuditLogRow>();
+    public DbSet<AuditLogHeadRow> AuditLogHead => Set<AuditLogHeadRow>();
 
-    public static DbContextOptions<VerifierDb> Options(string connectionString) =>
-        new DbContextOptionsBuilder<VerifierDb>().UseNpgsql(connectionString).Options;
+    public static DbContextOptions<VerifierDb> Options(string connectionString, DbRetry? retry = null)
+    {
+        var builder = new DbContextOptionsBuilder<VerifierDb>();
+        Configure(builder, connectionString, retry ?? DbRetry.Default);
+        return builder.Options;
+    }
+
+    /// <summary>
+    /// Npgsql with EF's retrying execution strategy: a statement that fails on a transient error (connection refused or
+    /// dropped, admin shutdown, serialization failure…) is retried with exponential backoff. Transactions opened by
+    /// the caller must run through <see cref="Transactions.InTransactionAsync{T}"/> so the whole unit is retried.
+    /// </summary>
+    public static void Configure(DbContextOptionsBuilder builder, string connectionString, DbRetry retry) =>
+        builder.UseNpgsql(connectionString, o => o.EnableRetryOnFailure(retry.MaxRetries, retry.MaxDelay, null));
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -39,6 +58,7 @@ public sealed class VerifierDb(DbContextOptions<VerifierDb> options) : DbContext
         });
         modelBuilder.Entity<ReferenceRunRow>(e => { e.ToTable("reference_runs"); e.HasKey(x => x.Id); e.Property(x => x.Bundle).HasColumnType("jsonb"); });
         modelBuilder.Entity<AuditLogRow>(e => { e.ToTable("audit_log"); e.HasKey(x => x.Seq); e.Property(x => x.Seq).ValueGeneratedNever(); e.Property(x => x.Data).HasColumnType("jsonb"); });
+        modelBuilder.Entity<AuditLogHeadRow>(e => { e.ToTable("audit_log_head"); e.HasKey(x => x.Id); e.Property(x => x.Id).ValueGeneratedNever(); });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())
@@ -47,4 +67,10 @@ public sealed class VerifierDb(DbContextOptions<VerifierDb> options) : DbContext
 
     private static string SnakeCase(string name) =>
         string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+}
+
+/// <summary>How often and how long database calls are retried on transient errors (about 19 s in all by default).</summary>
+public sealed record DbRetry(int MaxRetries, TimeSpan MaxDelay)
+{
+    public static DbRetry Default { get; } = new(6, TimeSpan.FromSeconds(5));
 }

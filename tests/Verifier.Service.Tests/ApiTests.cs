@@ -309,7 +309,7 @@ public class ApiTests(ApiFixture f) : IClassFixture<ApiFixture>
     {
         var client = f.Factory.CreateClient();
         Assert.Equal("Healthy", await client.GetStringAsync("/health/ready"));
-        var doc = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var doc = await f.Viewer.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         Assert.True(doc.GetProperty("paths").TryGetProperty("/api/v1/targets/{id}/audits", out _));
     }
 }

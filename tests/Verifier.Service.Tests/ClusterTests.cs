@@ -19,7 +19,7 @@ public class ClusterTests : IAsyncLifetime
     {
         await database.InitializeAsync();
         vendor = await VendorStub.StartAsync();
-        await using var db = new VerifierDb(VerifierDb.Options(database.ConnectionString));
+        await using var db = new VerifierDb(VerifierDb.Options(database.ConnectionString), VerifierFactory.LogKey);
         key = (await KeyStore.CreateAsync(db, "admin", "cluster test", null)).Key;
         var nodes = await Task.WhenAll(ServiceNode.StartAsync("node-a", database.ConnectionString), ServiceNode.StartAsync("node-b", database.ConnectionString));
         (a, b) = (nodes[0], nodes[1]);

@@ -63,7 +63,7 @@ public static class AuditCommand
             var auditId = "not stored";
             if (CommonOptions.Database(result, db) is { } cs)
             {
-                await using var context = new VerifierDb(VerifierDb.Options(cs));
+                await using var context = CommonOptions.OpenDb(cs);
                 auditId = (await StandaloneAudits.SaveAsync(context, kind, baseUrl, local is null ? result.GetValue(model) : null, dialectName, local, claim, budget, audit, ct)).ToString();
             }
             var report = new ReportContext(auditId, described, DateTimeOffset.UtcNow);

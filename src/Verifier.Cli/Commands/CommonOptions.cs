@@ -12,6 +12,10 @@ public static class CommonOptions
 
     public static string RequireDatabase(ParseResult result, Option<string?> db) =>
         Database(result, db) ?? throw new CliException("No database: pass --db \"Host=...;Database=...\" or set VERIFIER_DB.");
+
+    /// <summary>A context with retries on transient errors and the audit-log key from VERIFIER_AUDIT_LOG_KEY or VERIFIER_ENCRYPTION_KEY.</summary>
+    public static Verifier.Storage.VerifierDb OpenDb(string connectionString) =>
+        new(Verifier.Storage.VerifierDb.Options(connectionString), Verifier.Core.AuditLog.AuditLogKey.FromEnvironment());
 }
 
 /// <summary>A user-facing error: printed without a stack trace, exit code 3.</summary>

@@ -17,7 +17,7 @@ public static class KeysCommand
         var create = new Command("create", "Create a key; it is printed once, alone on the last line.") { db, role, name };
         create.SetAction((result, ct) => CliRunner.Guard(async () =>
         {
-            await using var context = new VerifierDb(VerifierDb.Options(CommonOptions.RequireDatabase(result, db)));
+            await using var context = CommonOptions.OpenDb(CommonOptions.RequireDatabase(result, db));
             var (row, key) = await KeyStore.CreateAsync(context, result.GetValue(role)!, result.GetValue(name)!, null, ct);
             Console.WriteLine($"created {row.Role} key {row.Id} ({row.Name}); it is shown once:");
             Console.WriteLine(key);
@@ -30,7 +30,7 @@ public static class KeysCommand
         revoke.SetAction((result, ct) => CliRunner.Guard(async () =>
         {
             if (!Guid.TryParse(result.GetValue(id), out var guid)) throw new CliException($"'{result.GetValue(id)}' is not a key id (a UUID).");
-            await using var context = new VerifierDb(VerifierDb.Options(CommonOptions.RequireDatabase(result, db2)));
+            await using var context = CommonOptions.OpenDb(CommonOptions.RequireDatabase(result, db2));
             if (!await KeyStore.RevokeAsync(context, guid, null, ct)) throw new CliException($"No key {guid}.");
             Console.WriteLine($"revoked {guid}");
             return 0;

@@ -47,7 +47,7 @@ public static class ReferenceCommand
         var export = new Command("export", "Write the reference runs stored in the database to a JSON bundle.") { db2, exportTo };
         export.SetAction((result, ct) => CliRunner.Guard(async () =>
         {
-            await using var context = new VerifierDb(VerifierDb.Options(CommonOptions.RequireDatabase(result, db2)));
+            await using var context = CommonOptions.OpenDb(CommonOptions.RequireDatabase(result, db2));
             var bundles = await context.ReferenceRuns.AsNoTracking().OrderBy(r => r.CreatedAt).ToListAsync(ct);
             var runsList = bundles.SelectMany(b => ReferenceBundles.Import(b.Bundle, b.Id).Runs).ToList();
             var suite = ProbeSuite.Default;
@@ -77,7 +77,7 @@ public static class ReferenceCommand
 
     private static async Task SaveAsync(string cs, IReadOnlyList<ReferenceRun> runs, CancellationToken ct)
     {
-        await using var context = new VerifierDb(VerifierDb.Options(cs));
+        await using var context = CommonOptions.OpenDb(cs);
         foreach (var run in runs)
         {
             if (await context.ReferenceRuns.AnyAsync(r => r.Id == run.Id, ct)) continue;

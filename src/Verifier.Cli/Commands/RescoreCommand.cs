@@ -16,7 +16,7 @@ public static class RescoreCommand
         command.SetAction((result, ct) => CliRunner.Guard(async () =>
         {
             if (!Guid.TryParse(result.GetValue(id), out var auditId)) throw new CliException($"'{result.GetValue(id)}' is not an audit id (a UUID).");
-            await using var context = new VerifierDb(VerifierDb.Options(CommonOptions.RequireDatabase(result, db)));
+            await using var context = CommonOptions.OpenDb(CommonOptions.RequireDatabase(result, db));
             AuditRescoring.Comparison c;
             try { c = await AuditRescoring.RescoreAsync(context, auditId, ct); }
             catch (KeyNotFoundException e) { throw new CliException(e.Message); }

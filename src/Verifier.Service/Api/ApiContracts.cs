@@ -41,6 +41,11 @@ public sealed record PageDto<T>(IReadOnlyList<T> Items, int Page, int PageSize, 
 
 public sealed record AuditLogEntryDto(long Seq, DateTimeOffset At, Guid? KeyId, string Action, string EntityType, string EntityId, System.Text.Json.JsonElement Data, string Hash);
 
-public sealed record ChainDto(bool Valid, long Entries, long? FirstBrokenSeq);
+public sealed record ChainDto(
+    bool Valid, long Entries, long? FirstBrokenSeq, long? LastSeq, long CheckpointSeq, long CheckpointEntries, bool CheckpointSignatureValid,
+    bool Truncated, IReadOnlyList<string> TamperedVerdicts, IReadOnlyList<string> Problems);
+
+/// <summary>seq and hash of the latest entry, how many entries, and HMAC-SHA256 (server key) over the three.</summary>
+public sealed record CheckpointDto(long Seq, string Hash, string? Signature, long Count, DateTimeOffset At);
 
 public sealed record KeyCreatedDto(Guid Id, string Name, string Role, string Key);

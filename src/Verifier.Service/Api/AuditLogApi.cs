@@ -13,6 +13,7 @@ public static class AuditLogApi
     {
         api.MapGet("/audit-log", List).WithTags("audit-log").RequireAuthorization(Policies.Read);
         api.MapGet("/audit-log/verify", Verify).WithTags("audit-log").RequireAuthorization(Policies.Read);
+        api.MapGet("/audit-log/checkpoint", Checkpoint).WithTags("audit-log").RequireAuthorization(Policies.Read);
         return api;
     }
 
@@ -30,7 +31,15 @@ public static class AuditLogApi
     private static async Task<Ok<ChainDto>> Verify(VerifierDb db, CancellationToken ct)
     {
         var v = await AuditLogWriter.VerifyAsync(db, ct);
-        return TypedResults.Ok(new ChainDto(v.Valid, v.Entries, v.FirstBrokenSeq));
+        return TypedResults.Ok(new ChainDto(v.Valid, v.Entries, v.FirstBrokenSeq, v.LastSeq, v.CheckpointSeq, v.CheckpointEntries, v.CheckpointSignatureValid,
+            v.Truncated, v.TamperedVerdicts, v.Problems));
+    }
+
+    /// <summary>The signed head: keep copies outside the database; a later checkpoint must extend the chain they name.</summary>
+    private static async Task<Ok<CheckpointDto>> Checkpoint(VerifierDb db, CancellationToken ct)
+    {
+        var head = await AuditLogWriter.CheckpointAsync(db, ct);
+        return TypedResults.Ok(new CheckpointDto(head.Seq, Convert.ToHexStringLower(head.Hash), head.Signature is null ? null : Convert.ToHexStringLower(head.Signature), head.Entries, head.At));
     }
 }
 

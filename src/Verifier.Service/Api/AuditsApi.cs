@@ -39,22 +39,22 @@ public static class AuditsApi
             return Accepted(await LoadDtoAsync(db, again.Id, ct));
 
         var audit = AuditRunner.NewAudit(target, "spot", key, Budgets.From(body.Value?.Budget), user.KeyId());
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        try
         {
-            db.Audits.Add(audit);
-            try
+            await db.InTransactionAsync(async token =>
             {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
-            {
-                // the same key raced in from another request: answer with the audit that won
-                var winner = await db.Audits.AsNoTracking().FirstAsync(a => a.TargetId == guid && a.IdempotencyKey == key, ct);
-                return Accepted(await LoadDtoAsync(db, winner.Id, ct));
-            }
-            await AuditLogWriter.AppendAsync(db, user.KeyId(), "audit.requested", "audit", audit.Id.ToString(), new { targetId = guid, trigger = "spot", idempotencyKey }, ct);
-            await scheduling.EnqueueAuditAsync(audit.Id, ct);
-            await tx.CommitAsync(ct);
+                db.Audits.Add(audit);
+                await db.SaveChangesAsync(token);
+                await AuditLogWriter.AppendAsync(db, user.KeyId(), "audit.requested", "audit", audit.Id.ToString(), new { targetId = guid, trigger = "spot", idempotencyKey }, token);
+                await scheduling.EnqueueAuditAsync(audit.Id, token);
+            }, ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            // the same key raced in from another request: answer with the audit that won (its transaction is over, this one rolled back)
+            db.ChangeTracker.Clear();
+            var winner = await db.Audits.AsNoTracking().FirstAsync(a => a.TargetId == guid && a.IdempotencyKey == key, ct);
+            return Accepted(await LoadDtoAsync(db, winner.Id, ct));
         }
         return Accepted(await LoadDtoAsync(db, audit.Id, ct));
     }
@@ -88,6 +88,7 @@ public static class AuditsApi
     private static async Task<Results<Ok<PageDto<AuditSummaryDto>>, NotFound, ValidationProblem>> History(string id, int? page, int? pageSize, VerifierDb db, CancellationToken ct)
     {
         if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
+        if (Paging.Problem(page, pageSize) is { } paging) return paging;
         if (!await db.Targets.AnyAsync(t => t.Id == guid, ct)) return TypedResults.NotFound();
         var (p, size) = Paging.Normalize(page, pageSize);
         var query = from a in db.Audits.AsNoTracking().Where(a => a.TargetId == guid)

@@ -29,16 +29,18 @@ public static class TargetsApi
             Dialect = body.Dialect ?? (body.Kind == "openai" ? "vllm" : null), Path = body.Path, ClaimedVariant = body.ClaimedVariant!,
             ApiKeyCipher = string.IsNullOrEmpty(body.ApiKey) ? null : settings.Secrets.Seal(body.ApiKey), CreatedAt = now, UpdatedAt = now,
         };
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Targets.Add(row);
-        await db.SaveChangesAsync(ct);
-        await AuditLogWriter.AppendAsync(db, user.KeyId(), "target.created", "target", row.Id.ToString(), Describe(row), ct);
-        await tx.CommitAsync(ct);
+        await db.InTransactionAsync(async token =>
+        {
+            db.Targets.Add(row);
+            await db.SaveChangesAsync(token);
+            await AuditLogWriter.AppendAsync(db, user.KeyId(), "target.created", "target", row.Id.ToString(), Describe(row), token);
+        }, ct);
         return TypedResults.Created($"/api/v1/targets/{row.Id}", ToDto(row, null, null));
     }
 
-    private static async Task<Ok<PageDto<TargetDto>>> List(VerifierDb db, Scheduling scheduling, int? page, int? pageSize, CancellationToken ct)
+    private static async Task<Results<Ok<PageDto<TargetDto>>, ValidationProblem>> List(VerifierDb db, Scheduling scheduling, int? page, int? pageSize, CancellationToken ct)
     {
+        if (Paging.Problem(page, pageSize) is { } problem) return problem;
         var (p, size) = Paging.Normalize(page, pageSize);
         var query = db.Targets.AsNoTracking().Where(t => t.DeletedAt == null);
         var rows = await query.OrderBy(t => t.CreatedAt).Skip((p - 1) * size).Take(size).ToListAsync(ct);
@@ -65,25 +67,28 @@ public static class TargetsApi
     private static async Task<Results<Ok<TargetDto>, NotFound, ValidationProblem>> Patch(string id, PatchTargetRequest body, VerifierDb db, VerifierSettings settings, ClaimsPrincipal user, CancellationToken ct)
     {
         if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var row = await db.Targets.FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, ct);
+        var row = await db.InTransactionAsync(async token =>
+        {
+            var row = await db.Targets.FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, token);
+            if (row is null || (row.Kind == "onnx" && (body.BaseUrl is not null || body.Model is not null))) return row;
+            row.Name = body.Name ?? row.Name;
+            row.BaseUrl = body.BaseUrl ?? row.BaseUrl;
+            row.Model = body.Model ?? row.Model;
+            row.Dialect = body.Dialect ?? row.Dialect;
+            row.Path = body.Path ?? row.Path;
+            row.ClaimedVariant = body.ClaimedVariant ?? row.ClaimedVariant;
+            if (body.ApiKey is not null) row.ApiKeyCipher = body.ApiKey.Length == 0 ? null : settings.Secrets.Seal(body.ApiKey);
+            row.UpdatedAt = DateTimeOffset.UtcNow;
+            await db.SaveChangesAsync(token);
+            var changed = new List<string>();
+            foreach (var (name, value) in new (string, object?)[] { ("name", body.Name), ("baseUrl", body.BaseUrl), ("model", body.Model), ("dialect", body.Dialect), ("path", body.Path), ("claimedVariant", body.ClaimedVariant), ("apiKey", body.ApiKey) })
+                if (value is not null) changed.Add(name);
+            await AuditLogWriter.AppendAsync(db, user.KeyId(), "target.updated", "target", row.Id.ToString(), new { changed, target = Describe(row) }, token);
+            return row;
+        }, ct);
         if (row is null) return TypedResults.NotFound();
         if (row.Kind == "onnx" && (body.BaseUrl is not null || body.Model is not null))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["baseUrl"] = ["An onnx target has no baseUrl or model; set 'path'."] });
-        row.Name = body.Name ?? row.Name;
-        row.BaseUrl = body.BaseUrl ?? row.BaseUrl;
-        row.Model = body.Model ?? row.Model;
-        row.Dialect = body.Dialect ?? row.Dialect;
-        row.Path = body.Path ?? row.Path;
-        row.ClaimedVariant = body.ClaimedVariant ?? row.ClaimedVariant;
-        if (body.ApiKey is not null) row.ApiKeyCipher = body.ApiKey.Length == 0 ? null : settings.Secrets.Seal(body.ApiKey);
-        row.UpdatedAt = DateTimeOffset.UtcNow;
-        await db.SaveChangesAsync(ct);
-        var changed = new List<string>();
-        foreach (var (name, value) in new (string, object?)[] { ("name", body.Name), ("baseUrl", body.BaseUrl), ("model", body.Model), ("dialect", body.Dialect), ("path", body.Path), ("claimedVariant", body.ClaimedVariant), ("apiKey", body.ApiKey) })
-            if (value is not null) changed.Add(name);
-        await AuditLogWriter.AppendAsync(db, user.KeyId(), "target.updated", "target", row.Id.ToString(), new { changed, target = Describe(row) }, ct);
-        await tx.CommitAsync(ct);
         var s = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(x => x.TargetId == guid, ct);
         return TypedResults.Ok(ToDto(row, s, null));
     }
@@ -91,17 +96,20 @@ public static class TargetsApi
     private static async Task<Results<NoContent, NotFound, ValidationProblem>> Delete(string id, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, CancellationToken ct)
     {
         if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var row = await db.Targets.FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, ct);
-        if (row is null) return TypedResults.NotFound();
-        row.DeletedAt = DateTimeOffset.UtcNow; // soft delete: audits and evidence keep pointing at it
-        row.ApiKeyCipher = null;
-        var schedule = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == guid, ct);
-        if (schedule is not null) db.Schedules.Remove(schedule);
-        await db.SaveChangesAsync(ct);
-        await AuditLogWriter.AppendAsync(db, user.KeyId(), "target.deleted", "target", row.Id.ToString(), new { row.Name }, ct);
-        if (schedule is not null) await AuditLogWriter.AppendAsync(db, user.KeyId(), "schedule.removed", "target", row.Id.ToString(), new { schedule.Cron, reason = "target deleted" }, ct);
-        await tx.CommitAsync(ct);
+        var (found, schedule) = await db.InTransactionAsync(async token =>
+        {
+            var row = await db.Targets.FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, token);
+            if (row is null) return (false, null);
+            row.DeletedAt = DateTimeOffset.UtcNow; // soft delete: audits and evidence keep pointing at it
+            row.ApiKeyCipher = null;
+            var schedule = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == guid, token);
+            if (schedule is not null) db.Schedules.Remove(schedule);
+            await db.SaveChangesAsync(token);
+            await AuditLogWriter.AppendAsync(db, user.KeyId(), "target.deleted", "target", row.Id.ToString(), new { row.Name }, token);
+            if (schedule is not null) await AuditLogWriter.AppendAsync(db, user.KeyId(), "schedule.removed", "target", row.Id.ToString(), new { schedule.Cron, reason = "target deleted" }, token);
+            return (true, (ScheduleRow?)schedule);
+        }, ct);
+        if (!found) return TypedResults.NotFound();
         if (schedule is not null) await scheduling.UnscheduleAsync(guid, ct);
         return TypedResults.NoContent();
     }
@@ -117,5 +125,16 @@ public static class Paging
 {
     public static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
 
-    public static (int Page, int Size) Normalize(int? page, int? size) => (Math.Max(1, page ?? 1), Math.Clamp(size ?? 50, 1, 500));
+    public const int MaxPage = 1_000_000, MaxPageSize = 500;
+
+    /// <summary>Page and size within bounds, so the OFFSET (page - 1) × size can neither overflow nor go negative.</summary>
+    public static ValidationProblem? Problem(int? page, int? size)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (page is < 1 or > MaxPage) errors["page"] = [$"must be between 1 and {MaxPage}."];
+        if (size is < 1 or > MaxPageSize) errors["pageSize"] = [$"must be between 1 and {MaxPageSize}."];
+        return errors.Count == 0 ? null : TypedResults.ValidationProblem(errors);
+    }
+
+    public static (int Page, int Size) Normalize(int? page, int? size) => (page ?? 1, size ?? 50);
 }

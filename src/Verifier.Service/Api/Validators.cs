@@ -64,10 +64,11 @@ public sealed class CreateTargetValidator : AbstractValidator<CreateTargetReques
         RuleFor(t => t.ApiKey).MaximumLength(4096);
         When(t => t.Kind == "openai", () =>
         {
-            RuleFor(t => t.BaseUrl).NotEmpty().SafeUrl(urls);
+            RuleFor(t => t.BaseUrl).NotEmpty().MaximumLength(2048).SafeUrl(urls);
             RuleFor(t => t.Model).NotEmpty().MaximumLength(200);
         });
         When(t => t.Kind == "onnx", () => RuleFor(t => t.Path).NotEmpty().MaximumLength(4096));
+        RuleFor(t => t.Path).MaximumLength(4096);
     }
 }
 
@@ -78,8 +79,9 @@ public sealed class PatchTargetValidator : AbstractValidator<PatchTargetRequest>
         RuleFor(t => t.Name).NotEmpty().MaximumLength(200).When(t => t.Name is not null);
         RuleFor(t => t.ClaimedVariant).NotEmpty().KnownVariant().When(t => t.ClaimedVariant is not null);
         RuleFor(t => t.Dialect).Must(d => d is null || Rules.Dialects.Contains(d)).WithMessage($"'dialect' must be one of {string.Join(", ", Rules.Dialects)}.");
-        RuleFor(t => t.BaseUrl).NotEmpty().SafeUrl(urls).When(t => t.BaseUrl is not null);
+        RuleFor(t => t.BaseUrl).NotEmpty().MaximumLength(2048).SafeUrl(urls).When(t => t.BaseUrl is not null);
         RuleFor(t => t.Model).NotEmpty().MaximumLength(200).When(t => t.Model is not null);
+        RuleFor(t => t.Path).NotEmpty().MaximumLength(4096).When(t => t.Path is not null);
         RuleFor(t => t.ApiKey).MaximumLength(4096);
     }
 }
@@ -88,12 +90,22 @@ public sealed class ScheduleValidator : AbstractValidator<ScheduleRequest>
 {
     public ScheduleValidator()
     {
-        RuleFor(s => s.Cron).NotEmpty().Must(c => CronExpression.TryParse(c!, out _)).When(s => !string.IsNullOrEmpty(s.Cron))
-            .WithMessage("'cron' is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year]).");
-        RuleFor(s => s.Cron).NotEmpty();
+        RuleFor(s => s.Cron).NotEmpty().MaximumLength(200);
+        RuleFor(s => s.Cron).Custom((cron, ctx) =>
+        {
+            if (string.IsNullOrEmpty(cron) || cron.Length > 200) return;
+            if (!CronExpression.TryParse(cron, out _))
+                ctx.AddFailure("cron", "'cron' is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year]).");
+            else if (NextFire(cron) is null)
+                ctx.AddFailure("cron", "'cron' never fires (no future time matches it, e.g. 30 February or a past year).");
+        });
         RuleFor(s => s.Suite).Must(s => s is null or "default").WithMessage("'suite' must be 'default' (the only suite shipped).");
         RuleFor(s => s.Budget!).SetValidator(new BudgetValidator()).When(s => s.Budget is not null);
     }
+
+    /// <summary>The next UTC time the expression matches, or null when it never will.</summary>
+    public static DateTimeOffset? NextFire(string cron) =>
+        new CronExpression(cron).GetNextValidTimeAfter(DateTimeOffset.UtcNow);
 }
 
 public sealed class SpotCheckValidator : AbstractValidator<SpotCheckRequest>

@@ -10,10 +10,13 @@ using Verifier.Targets.Http;
 
 /// <summary>
 /// Loads an audit, claims it for this node, runs it against its target, stores the result. Claiming is one UPDATE
-/// that only succeeds for queued audits or running ones (a running audit is only re-fired by Quartz when its node
-/// died), so a completed audit is never run twice. A re-run replaces the partial rows of the dead attempt.
+/// that only succeeds for a queued audit or a running one whose heartbeat is stale (its runner is gone), so a
+/// completed audit is never run twice. While it runs, <see cref="AuditReaper"/> keeps its heartbeat fresh. Saving is
+/// fenced on (node, attempt): a runner that lost its claim cannot overwrite the new owner's result. RunAsync never
+/// throws: when neither the result nor the failure can be saved (database gone past the retries), the heartbeat
+/// stops and the reaper re-queues or fails the audit, so every audit ends in a terminal state.
 /// </summary>
-public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, IHttpClientFactory http, ILogger<AuditRunner> log)
+public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, IHttpClientFactory http, ILogger<AuditRunner> log)
 {
     public async Task<Guid?> CreateScheduledAsync(Guid targetId, DateTimeOffset fireTime, CancellationToken ct)
     {
@@ -26,19 +29,21 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         if (existing is not null) return existing.Id;
         var budget = Budgets.From(schedule?.Budget is null ? null : JsonSerializer.Deserialize<BudgetDto>(schedule.Budget, Paging.Json));
         var audit = NewAudit(target, "schedule", key, budget, null);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Audits.Add(audit);
         try
         {
-            await db.SaveChangesAsync(ct);
+            await db.InTransactionAsync(async token =>
+            {
+                db.Audits.Add(audit);
+                await db.SaveChangesAsync(token);
+                await AuditLogWriter.AppendAsync(db, null, "audit.requested", "audit", audit.Id.ToString(), new { targetId, trigger = "schedule", fireTime }, token);
+            }, ct);
+            return audit.Id;
         }
         catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
         {
+            db.ChangeTracker.Clear(); // another node created this fire's audit first
             return (await db.Audits.AsNoTracking().FirstAsync(a => a.TargetId == targetId && a.IdempotencyKey == key, ct)).Id;
         }
-        await AuditLogWriter.AppendAsync(db, null, "audit.requested", "audit", audit.Id.ToString(), new { targetId, trigger = "schedule", fireTime }, ct);
-        await tx.CommitAsync(ct);
-        return audit.Id;
     }
 
     public static AuditRow NewAudit(TargetRow target, string trigger, string? idempotencyKey, AuditBudget budget, Guid? requestedBy) => new()
@@ -50,48 +55,99 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
 
     public async Task RunAsync(Guid auditId, CancellationToken ct)
     {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        if (!await ClaimAsync(db, auditId, ct)) return;
-        var audit = await db.Audits.FirstAsync(a => a.Id == auditId, ct);
-        var target = await db.Targets.AsNoTracking().FirstAsync(t => t.Id == audit.TargetId, ct);
         try
         {
-            var result = await ExecuteAsync(audit, target, ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await AuditResults.SaveAsync(db, audit, result, ct);
-            audit.Status = "completed";
-            audit.FinishedAt = DateTimeOffset.UtcNow;
-            await db.SaveChangesAsync(ct);
-            var v = result.Verdict;
-            await AuditLogWriter.AppendAsync(db, null, "verdict.stored", "audit", auditId.ToString(), new { kind = v.Kind.ToString().ToLowerInvariant(), v.ClaimedVariant, v.MostLikely, v.ClaimPosterior }, ct);
-            await AuditLogWriter.AppendAsync(db, null, "audit.completed", "audit", auditId.ToString(), new { node = settings.NodeId, requests = result.Cost.Requests }, ct);
-            await tx.CommitAsync(ct);
+            await RunOnceAsync(auditId, ct);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            log.LogWarning("Audit {AuditId} failed: {Reason}", auditId, e.GetType().Name);
-            db.ChangeTracker.Clear();
-            await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
-            await db.Audits.Where(a => a.Id == auditId).ExecuteUpdateAsync(s => s
-                .SetProperty(a => a.Status, "failed").SetProperty(a => a.Error, e.Message).SetProperty(a => a.FinishedAt, DateTimeOffset.UtcNow), CancellationToken.None);
-            await AuditLogWriter.AppendAsync(db, null, "audit.failed", "audit", auditId.ToString(), new { node = settings.NodeId, error = e.GetType().Name }, CancellationToken.None);
-            await tx.CommitAsync(CancellationToken.None);
+            log.LogInformation("Audit {AuditId} interrupted by shutdown; another node or the reaper takes it over", auditId);
+        }
+        catch (Exception e)
+        {
+            log.LogError("Audit {AuditId}: neither its result nor its failure could be saved ({Reason}); the reaper will take it back", auditId, e.GetType().Name);
         }
     }
 
-    private async Task<bool> ClaimAsync(VerifierDb db, Guid auditId, CancellationToken ct)
+    private async Task RunOnceAsync(Guid auditId, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var claimed = await db.Database.SqlQuery<int>($"""
-            UPDATE audits SET status = 'running', node_id = {settings.NodeId}, attempts = attempts + 1,
-                   started_at = COALESCE(started_at, now())
-             WHERE id = {auditId} AND status IN ('queued', 'running')
-            RETURNING attempts AS "Value"
-            """).ToListAsync(ct);
-        if (claimed.Count == 0) return false;
-        await AuditLogWriter.AppendAsync(db, null, "audit.started", "audit", auditId.ToString(), new { node = settings.NodeId, attempt = claimed[0] }, ct);
-        await tx.CommitAsync(ct);
-        return true;
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var attempt = await ClaimAsync(db, auditId, ct);
+        if (attempt is null) return;
+        using var alive = active.Track(auditId);
+        AuditResult result;
+        try
+        {
+            var audit = await db.Audits.AsNoTracking().FirstAsync(a => a.Id == auditId, ct);
+            var target = await db.Targets.AsNoTracking().FirstAsync(t => t.Id == audit.TargetId, ct);
+            result = await ExecuteAsync(audit, target, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            await FailAsync(db, auditId, attempt.Value, e);
+            return;
+        }
+        try
+        {
+            // A finished result is worth a few seconds of shutdown: saved without the job's token, retried on transient errors.
+            var saved = await db.InTransactionAsync(async token =>
+            {
+                var audit = await LockOwnedAsync(db, auditId, attempt.Value, token);
+                if (audit is null) return false;
+                await AuditResults.CompleteAsync(db, audit, result, settings.NodeId, token);
+                return true;
+            }, CancellationToken.None);
+            if (!saved) log.LogWarning("Audit {AuditId} attempt {Attempt} lost its claim; its result is discarded", auditId, attempt);
+        }
+        catch (Exception e) when (!IsTransient(e))
+        {
+            await FailAsync(db, auditId, attempt.Value, e); // the result itself cannot be stored (not an outage): record why
+        }
+    }
+
+    /// <summary>An outage (retries exhausted, connection lost, timeout) rather than something wrong with the data.</summary>
+    private static bool IsTransient(Exception e) =>
+        e is Npgsql.NpgsqlException { IsTransient: true } or Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException or TimeoutException
+        || (e.InnerException is { } inner && IsTransient(inner));
+
+    private async Task FailAsync(VerifierDb db, Guid auditId, int attempt, Exception e)
+    {
+        log.LogWarning("Audit {AuditId} failed: {Reason}", auditId, e.GetType().Name);
+        await db.InTransactionAsync(async token =>
+        {
+            var audit = await LockOwnedAsync(db, auditId, attempt, token);
+            if (audit is null) return;
+            audit.Status = "failed";
+            audit.Error = e.Message;
+            audit.FinishedAt = DateTimeOffset.UtcNow;
+            await db.SaveChangesAsync(token);
+            await AuditLogWriter.AppendAsync(db, null, "audit.failed", "audit", auditId.ToString(), new { node = settings.NodeId, error = e.GetType().Name }, token);
+        }, CancellationToken.None);
+    }
+
+    /// <summary>The audit row, locked, when this node's attempt still owns it; null when another runner or the reaper took it.</summary>
+    private async Task<AuditRow?> LockOwnedAsync(VerifierDb db, Guid auditId, int attempt, CancellationToken ct)
+    {
+        var audit = await db.Audits.FromSql($"SELECT * FROM audits WHERE id = {auditId} FOR UPDATE").SingleAsync(ct);
+        return audit.Status == "running" && audit.NodeId == settings.NodeId && audit.Attempts == attempt ? audit : null;
+    }
+
+    private async Task<int?> ClaimAsync(VerifierDb db, Guid auditId, CancellationToken ct)
+    {
+        var staleSeconds = settings.Recovery.StaleAfter.TotalSeconds;
+        return await db.InTransactionAsync<int?>(async token =>
+        {
+            var claimed = await db.Database.SqlQuery<int>($"""
+                UPDATE audits SET status = 'running', node_id = {settings.NodeId}, attempts = attempts + 1,
+                       started_at = COALESCE(started_at, now()), heartbeat_at = now()
+                 WHERE id = {auditId}
+                   AND (status = 'queued' OR (status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => {staleSeconds}))))
+                RETURNING attempts AS "Value"
+                """).ToListAsync(token);
+            if (claimed.Count == 0) return null;
+            await AuditLogWriter.AppendAsync(db, null, "audit.started", "audit", auditId.ToString(), new { node = settings.NodeId, attempt = claimed[0] }, token);
+            return claimed[0];
+        }, ct);
     }
 
     private async Task<AuditResult> ExecuteAsync(AuditRow audit, TargetRow target, CancellationToken ct)

@@ -26,6 +26,8 @@ public sealed class ServiceNode : IAsyncDisposable
         info.Environment["Verifier__Targets__AllowedHosts"] = "127.0.0.1";
         info.Environment["Verifier__Scheduler__CheckinSeconds"] = "1";
         info.Environment["Verifier__NodeId"] = name;
+        info.Environment["Verifier__Audits__HeartbeatSeconds"] = "0.5";
+        info.Environment["Verifier__Audits__StaleSeconds"] = "5"; // a killed node's audit is taken back within seconds
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -1,14 +1,28 @@
 namespace Verifier.Service.Tests.Infrastructure;
 
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
+using Verifier.Core.AuditLog;
 using Verifier.Storage;
 
-/// <summary>The service in-process (WebApplicationFactory) on a test database, with keys for each role.</summary>
-public sealed class VerifierFactory(TestDatabase database) : WebApplicationFactory<VerifierSettings>
+/// <summary>
+/// The service in-process (WebApplicationFactory) on a test database, with keys for each role. Settings can be
+/// overridden per factory (a connection string through a <see cref="TcpGate"/>, short retry and heartbeat times),
+/// and every log line at every level is kept in <see cref="Logs"/>.
+/// </summary>
+public sealed class VerifierFactory(TestDatabase database, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<VerifierSettings>
 {
     public static readonly string EncryptionKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+    /// <summary>The key the service signs the audit-log checkpoint with (derived from the encryption key).</summary>
+    public static AuditLogKey LogKey { get; } = AuditLogKey.From(null, EncryptionKey)!;
+
+    public ConcurrentQueue<string> Logs { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -18,14 +32,50 @@ public sealed class VerifierFactory(TestDatabase database) : WebApplicationFacto
         builder.UseSetting("Verifier:Targets:AllowedHosts", "127.0.0.1");
         builder.UseSetting("Verifier:Scheduler:CheckinSeconds", "1");
         builder.UseSetting("Verifier:NodeId", "test-node-" + database.Name);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
+        builder.ConfigureLogging(l => l.AddProvider(new CapturingLoggerProvider(Logs)));
+        builder.ConfigureServices(s => s.AddSingleton<IStartupFilter, ClientAddressFromHeader>());
     }
+
+    public VerifierDb Db() => new(VerifierDb.Options(database.ConnectionString), LogKey);
 
     public async Task<HttpClient> ClientAsync(string role)
     {
-        await using var db = new VerifierDb(VerifierDb.Options(database.ConnectionString));
+        await using var db = Db();
         var (_, key) = await KeyStore.CreateAsync(db, role, "test " + role, null);
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
+    }
+}
+
+/// <summary>In-process requests have no client address; a test names one with X-Test-Client-Ip (per-client limits).</summary>
+public sealed class ClientAddressFromHeader : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use(async (context, following) =>
+        {
+            if (System.Net.IPAddress.TryParse(context.Request.Headers["X-Test-Client-Ip"].ToString(), out var ip)) context.Connection.RemoteIpAddress = ip;
+            await following(context);
+        });
+        next(app);
+    };
+}
+
+public sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+
+    public void Dispose() { }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
     }
 }

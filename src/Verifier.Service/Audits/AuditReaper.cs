@@ -1,0 +1,94 @@
+namespace Verifier.Service.Audits;
+
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Verifier.Storage;
+
+/// <summary>The audits this node is running right now: their heartbeat is kept fresh, and they are never reaped here.</summary>
+public sealed class ActiveAudits
+{
+    private readonly ConcurrentDictionary<Guid, byte> running = new();
+
+    public IDisposable Track(Guid auditId)
+    {
+        running[auditId] = 0;
+        return new Untrack(() => running.TryRemove(auditId, out _));
+    }
+
+    public Guid[] Snapshot() => [.. running.Keys];
+
+    private sealed class Untrack(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+}
+
+/// <summary>What happens to an audit whose runner stopped heartbeating.</summary>
+public static class AuditRecovery
+{
+    public static string Decide(int attempts, int maxAttempts) => attempts >= maxAttempts ? "failed" : "queued";
+}
+
+/// <summary>
+/// Background work of every node, each heartbeat interval: refresh the heartbeat of the audits this node runs; take
+/// back running audits whose heartbeat is stale (the owner died, or its job ended without saving anything) —
+/// re-queued, or failed with an `audit.failed` entry after the last attempt; re-enqueue queued audits that have
+/// waited longer than the stale time (their job was lost). Several nodes may reap at once: each change re-checks
+/// its condition in the UPDATE, so only one wins. A database outage only skips ticks.
+/// </summary>
+public sealed class AuditReaper(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, Scheduling scheduling, ILogger<AuditReaper> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(settings.Recovery.HeartbeatInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await TickAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                log.LogWarning("Audit heartbeat/reaper tick skipped: {Reason}", e.GetType().Name);
+            }
+        }
+    }
+
+    public async Task TickAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var mine = active.Snapshot();
+        if (mine.Length > 0)
+            await db.Audits.Where(a => mine.Contains(a.Id) && a.NodeId == settings.NodeId && a.Status == "running")
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.HeartbeatAt, DateTimeOffset.UtcNow), ct);
+
+        var staleBefore = DateTimeOffset.UtcNow - settings.Recovery.StaleAfter;
+        var stale = await db.Audits.AsNoTracking()
+            .Where(a => a.Status == "running" && (a.HeartbeatAt == null || a.HeartbeatAt < staleBefore) && !mine.Contains(a.Id))
+            .Select(a => new { a.Id, a.NodeId, a.Attempts }).ToListAsync(ct);
+        foreach (var audit in stale)
+        {
+            var outcome = AuditRecovery.Decide(audit.Attempts, settings.Recovery.MaxAttempts);
+            var reason = $"runner on node {audit.NodeId} stopped heartbeating (attempt {audit.Attempts} of {settings.Recovery.MaxAttempts})";
+            var taken = await db.InTransactionAsync(async token =>
+            {
+                var changed = await db.Audits
+                    .Where(a => a.Id == audit.Id && a.Status == "running" && a.Attempts == audit.Attempts && (a.HeartbeatAt == null || a.HeartbeatAt < staleBefore))
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(a => a.Status, outcome)
+                        .SetProperty(a => a.Error, outcome == "failed" ? reason : null)
+                        .SetProperty(a => a.FinishedAt, outcome == "failed" ? DateTimeOffset.UtcNow : null), token);
+                if (changed == 0) return false;
+                await AuditLogWriter.AppendAsync(db, null, outcome == "failed" ? "audit.failed" : "audit.requeued", "audit", audit.Id.ToString(),
+                    new { node = settings.NodeId, reason }, token);
+                return true;
+            }, ct);
+            if (!taken) continue;
+            log.LogWarning("Audit {AuditId} {Outcome}: {Reason}", audit.Id, outcome, reason);
+            if (outcome == "queued") await scheduling.EnqueueAuditAsync(audit.Id, ct);
+        }
+
+        var waiting = await db.Audits.AsNoTracking().Where(a => a.Status == "queued" && a.CreatedAt < staleBefore).Select(a => a.Id).ToListAsync(ct);
+        foreach (var id in waiting) await scheduling.EnqueueAuditAsync(id, ct); // no-op while its job still exists
+    }
+}
