@@ -3,17 +3,42 @@ namespace Verifier.Core.Tokenization;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.ML.Tokenizers;
 
 /// <summary>
-/// The Split(regex, Isolated) steps of a Hugging Face pre-tokenizer sequence. The patterns were written for a regex
-/// engine that sees code points; .NET's sees UTF-16 units, so a supplementary character (emoji, CJK extension B)
-/// would not match \p{L}, \p{S}... Text containing surrogates is therefore matched on a stand-in string where each
-/// supplementary code point is replaced by one BMP character of the same Unicode category, and the pieces are cut
-/// from the original at the same code-point positions.
+/// A Hugging Face pre-tokenizer sequence of Split(regex, Isolated) steps, plugged into ML.Tokenizers. The stock
+/// RegexPreTokenizer cannot stand in for it: it runs one regex and drops the text between matches, while a Split
+/// step keeps that text as pieces of its own (DeepSeek-V3 chains three Splits, and the third matches neither the
+/// digit pieces of the first nor format characters such as U+200B).
+/// The patterns were also written for an engine that sees code points; .NET's sees UTF-16 units, so a supplementary
+/// character (emoji, 𝔘, CJK extension B) would not match \p{L}, \p{S}... Text containing surrogates is therefore
+/// matched on a stand-in where each supplementary code point is one BMP character of the same Unicode category, and
+/// the pieces are cut from the original at the same code-point positions.
 /// </summary>
-internal sealed class PreTokenizer(IReadOnlyList<PreTokenizer.Splitter> splits)
+internal sealed class SplitSequencePreTokenizer(IReadOnlyList<SplitSequencePreTokenizer.Splitter> splits) : PreTokenizer
 {
-    public static PreTokenizer Create(IEnumerable<string> patterns) => new(patterns.Select(Splitter.For).ToList());
+    public static SplitSequencePreTokenizer Create(IEnumerable<string> patterns) => new(patterns.Select(Splitter.For).ToList());
+
+    public override IEnumerable<(int Offset, int Length)> PreTokenize(string text) => PreTokenize(text.AsSpan());
+
+    public override IEnumerable<(int Offset, int Length)> PreTokenize(ReadOnlySpan<char> text)
+    {
+        var pieces = new List<(int Offset, int Length)>();
+        if (text.IsEmpty) return pieces;
+        if (text.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        {
+            SplitAll(text, pieces);
+            return pieces;
+        }
+        var (standIn, offsets) = StandIn(text);
+        SplitAll(standIn, pieces);
+        for (var i = 0; i < pieces.Count; i++)
+        {
+            var (s, l) = pieces[i];
+            pieces[i] = (offsets[s], offsets[s + l] - offsets[s]);
+        }
+        return pieces;
+    }
 
     /// <summary>
     /// One Split step. Two patterns the DeepSeek-V3 file uses are plain character-class runs and are scanned
@@ -29,26 +54,24 @@ internal sealed class PreTokenizer(IReadOnlyList<PreTokenizer.Splitter> splits)
 
         public static Splitter For(string pattern) => pattern switch
         {
-            @"\p{N}{1,3}" => new(null, c => char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.DecimalDigitNumber or System.Globalization.UnicodeCategory.LetterNumber or System.Globalization.UnicodeCategory.OtherNumber, 3),
+            @"\p{N}{1,3}" => new(null, c => char.GetUnicodeCategory(c) is UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber, 3),
             "[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+" => new(null, c => c is >= '\u4e00' and <= '\u9fa5' or >= '\u3040' and <= '\u309f' or >= '\u30a0' and <= '\u30ff', int.MaxValue),
             _ => new(new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant), null, 0),
         };
 
-        public void Split(string text, int start, int length, List<(int, int)> next)
+        /// <summary>Splits text[start..start+length] into matches and the unmatched text between them, appended to next.</summary>
+        public void Split(ReadOnlySpan<char> text, int start, int length, List<(int, int)> next)
         {
             var position = 0;
+            var span = text.Slice(start, length);
             if (regex is not null)
             {
                 // Each piece is matched as a string of its own (lookarounds do not see past it), as Hugging Face does.
-                foreach (var m in regex.EnumerateMatches(text.AsSpan(start, length)))
-                {
-                    if (m.Length == 0) continue;
-                    Emit(m.Index, m.Length);
-                }
+                foreach (var m in regex.EnumerateMatches(span))
+                    if (m.Length > 0) Emit(m.Index, m.Length);
             }
             else
             {
-                var span = text.AsSpan(start, length);
                 var i = 0;
                 while (i < span.Length)
                 {
@@ -70,23 +93,7 @@ internal sealed class PreTokenizer(IReadOnlyList<PreTokenizer.Splitter> splits)
         }
     }
 
-    /// <summary>Appends the pieces of <paramref name="text"/> (start, length in the original string) to <paramref name="pieces"/>.</summary>
-    public void Split(string text, List<(int Start, int Length)> pieces)
-    {
-        if (text.Length == 0) return;
-        var hasSurrogates = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0;
-        if (!hasSurrogates)
-        {
-            SplitAll(text, pieces);
-            return;
-        }
-        var (standIn, offsets) = StandIn(text);
-        var local = new List<(int, int)>();
-        SplitAll(standIn, local);
-        foreach (var (s, l) in local) pieces.Add((offsets[s], offsets[s + l] - offsets[s]));
-    }
-
-    private void SplitAll(string text, List<(int Start, int Length)> output)
+    private void SplitAll(ReadOnlySpan<char> text, List<(int Offset, int Length)> output)
     {
         List<(int, int)> current = [(0, text.Length)];
         List<(int, int)> next = [];
@@ -100,7 +107,7 @@ internal sealed class PreTokenizer(IReadOnlyList<PreTokenizer.Splitter> splits)
     }
 
     /// <summary>One char per code point, plus the map from stand-in index to original index (with a final entry).</summary>
-    private static (string, int[]) StandIn(string text)
+    private static (string, int[]) StandIn(ReadOnlySpan<char> text)
     {
         var sb = new StringBuilder(text.Length);
         var offsets = new List<int>(text.Length + 1);
