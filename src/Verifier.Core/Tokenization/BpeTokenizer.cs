@@ -3,15 +3,18 @@ namespace Verifier.Core.Tokenization;
 using Microsoft.ML.Tokenizers;
 
 /// <summary>
-/// A Hugging Face byte-level BPE tokenizer.json (DeepSeek-V3, Qwen, Llama 3) on ML.Tokenizers' TiktokenTokenizer,
-/// giving the same ids as the reference implementation. Added tokens are matched here, on the raw text, before the
-/// library normalizes: Hugging Face does it in that order, and normalizing first would, for instance, compose
-/// "&lt;think&gt;" + U+0338 into "&lt;think≯" and lose the token. Everything between added tokens goes to the library.
-/// Thread-safe.
+/// A Hugging Face byte-level BPE tokenizer.json (DeepSeek-V3, Qwen, Llama 3) on ML.Tokenizers, giving the same ids
+/// as the reference implementation. The steps run in Hugging Face's order: added tokens matched on the raw text,
+/// then the normalizer on the text between them, the Split pre-tokenizer, and the library's TiktokenTokenizer on each
+/// piece. The library's own pipeline would normalize before matching added tokens, which for instance composes
+/// "&lt;think&gt;" + U+0338 into "&lt;think≯" and loses the token. Thread-safe.
 /// </summary>
 public sealed class BpeTokenizer
 {
     private readonly TiktokenTokenizer engine;
+    private readonly Normalizer? normalizer;
+    private readonly SplitSequencePreTokenizer preTokenizer;
+    private readonly PieceCache pieces;
     private readonly AddedTokenMatcher addedTokens;
     private readonly Dictionary<int, AddedToken> addedById;
     private readonly bool[] inVocabulary;
@@ -19,6 +22,9 @@ public sealed class BpeTokenizer
     internal BpeTokenizer(TokenizerData data)
     {
         engine = TiktokenFromTokenizerJson.Create(data);
+        normalizer = data.Normalization is { } form ? new UnicodeFormNormalizer(form) : null;
+        preTokenizer = SplitSequencePreTokenizer.Create(data.SplitPatterns);
+        pieces = new PieceCache(piece => [.. engine.EncodeToIds(piece, considerPreTokenization: false, considerNormalization: false)]);
         AddedTokens = data.AddedTokens;
         addedTokens = new AddedTokenMatcher(data.AddedTokens);
         addedById = data.AddedTokens.ToDictionary(t => t.Id);
@@ -26,6 +32,10 @@ public sealed class BpeTokenizer
         inVocabulary = new bool[IdSpace];
         foreach (var id in data.Vocab.Values) inVocabulary[id] = true;
     }
+
+    /// <summary>What encodes, for benchmark output: the library, its version and the model type.</summary>
+    public static string Engine { get; } =
+        $"{typeof(TiktokenTokenizer).Assembly.GetName().Name} {typeof(TiktokenTokenizer).Assembly.GetName().Version?.ToString(3)} {nameof(TiktokenTokenizer)} (rank = id)";
 
     public IReadOnlyList<AddedToken> AddedTokens { get; }
 
@@ -39,7 +49,7 @@ public sealed class BpeTokenizer
     public int? TokenToId(string token)
     {
         foreach (var t in AddedTokens) if (t.Content == token) return t.Id;
-        return engine.EncodeToIds(token) is [var id] ? id : null;
+        return Encode(token) is [var id] ? id : null;
     }
 
     public int[] Encode(string text)
@@ -54,7 +64,7 @@ public sealed class BpeTokenizer
         foreach (var (start, length, token) in Segments(text))
         {
             if (token is not null) output.Add(token.Id);
-            else output.AddRange(engine.EncodeToIds(text.AsSpan(start, length)));
+            else EncodeSegment(text.AsSpan(start, length), output);
         }
     }
 
@@ -62,7 +72,21 @@ public sealed class BpeTokenizer
     {
         var count = 0;
         foreach (var (start, length, token) in Segments(text))
-            count += token is not null ? 1 : engine.CountTokens(text.AsSpan(start, length));
+            count += token is not null ? 1 : EncodeSegment(text.AsSpan(start, length), output: null);
+        return count;
+    }
+
+    /// <summary>Text between added tokens: normalizer, pre-tokenizer, then the library's BPE per piece. Returns the count.</summary>
+    private int EncodeSegment(ReadOnlySpan<char> segment, List<int>? output)
+    {
+        var normalized = normalizer is null ? segment : normalizer.Normalize(segment).AsSpan();
+        var count = 0;
+        foreach (var (offset, length) in preTokenizer.PreTokenize(normalized))
+        {
+            var ids = pieces.Get(normalized.Slice(offset, length));
+            output?.AddRange(ids);
+            count += ids.Length;
+        }
         return count;
     }
 

@@ -7,13 +7,10 @@ using Microsoft.ML.Tokenizers;
 /// <summary>
 /// Builds ML.Tokenizers' TiktokenTokenizer from a tokenizer.json's byte-level vocabulary: ML.Tokenizers has no
 /// loader for Hugging Face BPE files, but Tiktoken's rank file ("base64 bytes, rank" per line) is easy to write.
-/// Added tokens are not given to it: BpeTokenizer matches them itself on the raw text.
+/// It gets neither added tokens, normalizer nor pre-tokenizer: BpeTokenizer runs those steps and hands it pieces.
 /// </summary>
 internal static class TiktokenFromTokenizerJson
 {
-    // Pieces of up to 15 chars are cached by the library; the default 8,192 entries thrash on multilingual text.
-    private const int CacheSize = 200_000;
-
     public static TiktokenTokenizer Create(TokenizerData data)
     {
         using var rankFile = new MemoryStream(data.Vocab.Count * 16);
@@ -35,7 +32,6 @@ internal static class TiktokenFromTokenizerJson
             }
         }
         rankFile.Position = 0;
-        var normalizer = data.Normalization is { } form ? new UnicodeFormNormalizer(form) : null;
-        return TiktokenTokenizer.Create(rankFile, SplitSequencePreTokenizer.Create(data.SplitPatterns), normalizer, specialTokens: null, CacheSize);
+        return TiktokenTokenizer.Create(rankFile, preTokenizer: null, normalizer: null);
     }
 }

@@ -4,8 +4,8 @@ using System.Text;
 using Microsoft.ML.Tokenizers;
 
 /// <summary>
-/// The NFC/NFKC normalizer of a tokenizer.json (Qwen's is NFC). ML.Tokenizers ships only case and SentencePiece
-/// normalizers. It runs on the text between added tokens: BpeTokenizer matches those on the raw text first.
+/// The NFC/NFKC normalizer of a tokenizer.json (Qwen's is NFC), which ML.Tokenizers does not ship. BpeTokenizer runs
+/// it on the text between added tokens, having matched those on the raw text first.
 /// </summary>
 internal sealed class UnicodeFormNormalizer(NormalizationForm form) : Normalizer
 {
