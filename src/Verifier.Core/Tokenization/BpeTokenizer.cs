@@ -34,10 +34,18 @@ public sealed class BpeTokenizer
     }
 
     /// <summary>What encodes, for benchmark output: the library, its version and the model type.</summary>
-    public static string Engine { get; } =
-        $"{typeof(TiktokenTokenizer).Assembly.GetName().Name} {typeof(TiktokenTokenizer).Assembly.GetName().Version?.ToString(3)} {nameof(TiktokenTokenizer)} (rank = id)";
+    public static string Engine { get; } = DescribeEngine();
 
     public IReadOnlyList<AddedToken> AddedTokens { get; }
+
+    // The package version is in the informational version ("3.0.0+commit"); the assembly version stays 1.0.0.
+    private static string DescribeEngine()
+    {
+        var assembly = typeof(TiktokenTokenizer).Assembly;
+        var version = assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0];
+        return $"{assembly.GetName().Name} {version} {nameof(TiktokenTokenizer)} (rank = id)";
+    }
 
     /// <summary>Size of the id space (highest id + 1).</summary>
     public int IdSpace { get; }
