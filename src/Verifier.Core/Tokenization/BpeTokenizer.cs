@@ -1,5 +1,6 @@
 namespace Verifier.Core.Tokenization;
 
+using System.Reflection;
 using Microsoft.ML.Tokenizers;
 
 /// <summary>
@@ -36,16 +37,15 @@ public sealed class BpeTokenizer
     /// <summary>What encodes, for benchmark output: the library, its version and the model type.</summary>
     public static string Engine { get; } = DescribeEngine();
 
-    public IReadOnlyList<AddedToken> AddedTokens { get; }
-
     // The package version is in the informational version ("3.0.0+commit"); the assembly version stays 1.0.0.
     private static string DescribeEngine()
     {
         var assembly = typeof(TiktokenTokenizer).Assembly;
-        var version = assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0];
+        var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0];
         return $"{assembly.GetName().Name} {version} {nameof(TiktokenTokenizer)} (rank = id)";
     }
+
+    public IReadOnlyList<AddedToken> AddedTokens { get; }
 
     /// <summary>Size of the id space (highest id + 1).</summary>
     public int IdSpace { get; }
