@@ -13,6 +13,10 @@ using Verifier.Core.Tokenization;
 /// </summary>
 public static class BenchTokenizerCommand
 {
+    // The throughput the tokenizer must keep per family, as a multiple of the reference's in the same run.
+    private const double TargetRatio = 8;
+    private const int Rounds = 3;
+
     public static Command Create()
     {
         var textFile = new Option<string?>("--text") { Description = "Text to tokenize (default: a generated 2 MB multilingual text with code and numbers)." };
@@ -35,26 +39,34 @@ public static class BenchTokenizerCommand
             }
             var managed = (GC.GetTotalMemory(true) - before) / 1e6;
 
-            var reference = RunReference(path);
-            Console.WriteLine($"text: {path} ({megabytes:F2} MB), single thread");
+            // Rounds alternate the reference run and ours, and each side keeps its best round: on a shared machine the
+            // load changes from minute to minute, and a ratio of two runs far apart in time would measure that instead.
+            var reference = new Dictionary<string, (double MBps, double TokensPerSecond)>();
+            var ours = TokenizerFamilies.All.ToDictionary(f => f, _ => (Seconds: double.MaxValue, Count: 0));
+            for (var round = 0; round < Rounds; round++)
+            {
+                foreach (var (family, r) in RunReference(path))
+                    if (!reference.TryGetValue(family, out var kept) || r.MBps > kept.MBps) reference[family] = r;
+                foreach (var f in TokenizerFamilies.All)
+                {
+                    // Same method as the reference: a fresh tokenizer warmed on the first 100,000 characters, then the whole text.
+                    var fresh = round == 0 ? loaded[f].T : Tokenizers.Load(f, null);
+                    fresh.CountTokens(text[..Math.Min(text.Length, 100_000)]);
+                    var sw = Stopwatch.StartNew();
+                    var count = fresh.CountTokens(text);
+                    if (sw.Elapsed.TotalSeconds < ours[f].Seconds) ours[f] = (sw.Elapsed.TotalSeconds, count);
+                }
+            }
+
+            Console.WriteLine($"text: {path} ({megabytes:F2} MB), single thread, best of {Rounds} alternating rounds; engine: {BpeTokenizer.Engine}");
             Console.WriteLine($"{"family",-12} {"load s",7} {"MB/s",8} {"tokens/s",12} {"tokens",10} | {"ref MB/s",9} {"ref tok/s",10} | ratio");
             foreach (var f in TokenizerFamilies.All)
             {
-                var best = double.MaxValue;
-                var count = 0;
-                for (var run = 0; run < 3; run++)
-                {
-                    // Same method as the reference: a fresh tokenizer warmed on the first 100,000 characters, then the whole text.
-                    var fresh = run == 0 ? loaded[f].T : Tokenizers.Load(f, null);
-                    fresh.CountTokens(text[..Math.Min(text.Length, 100_000)]);
-                    var sw = Stopwatch.StartNew();
-                    count = fresh.CountTokens(text);
-                    best = Math.Min(best, sw.Elapsed.TotalSeconds);
-                }
+                var (best, count) = ours[f];
                 var mbps = megabytes / best;
                 var (refMbps, refTps) = reference.TryGetValue(TokenizerFamilies.Asset(f).Folder, out var r) ? r : (double.NaN, double.NaN);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{TokenizerFamilies.Key(f),-12} {loaded[f].Seconds,7:F2} {mbps,8:F2} {count / best,12:F0} {count,10} | {refMbps,9:F2} {refTps,10:F0} | {mbps / refMbps:F1}x"));
+                    $"{TokenizerFamilies.Key(f),-12} {loaded[f].Seconds,7:F2} {mbps,8:F2} {count / best,12:F0} {count,10} | {refMbps,9:F2} {refTps,10:F0} | {mbps / refMbps:F1}x{(mbps / refMbps < TargetRatio ? $" (below the {TargetRatio:F0}x target)" : "")}"));
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"managed memory for the three tokenizers: {managed:F0} MB"));
             return 0;

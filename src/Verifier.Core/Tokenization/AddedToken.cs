@@ -16,8 +16,6 @@ internal sealed class AddedTokenMatcher
         firstChars = System.Buffers.SearchValues.Create(byFirstChar.Keys.ToArray());
     }
 
-    public bool IsEmpty => byFirstChar.Count == 0;
-
     /// <summary>Next token occurrence at or after <paramref name="from"/>; null when none.</summary>
     public (int Index, AddedToken Token)? Next(string text, int from)
     {
