@@ -12,6 +12,12 @@ public sealed record VerifierSettings(
     bool SchedulerEnabled,
     long MaxBodyBytes)
 {
+    /// <summary>Connection limits of target clients (allowed hosts, header size), Verifier:Targets:*.</summary>
+    public Verifier.Targets.Http.TargetNetworkOptions TargetNetwork { get; init; } = new() { AllowedHosts = AllowedHosts };
+
+    /// <summary>Caps and timeouts of every target request, Verifier:Targets:*.</summary>
+    public Verifier.Targets.Http.ClientOptions TargetClient { get; init; } = new();
+
     public static VerifierSettings From(IConfiguration config, IHostEnvironment env)
     {
         var cs = config.GetConnectionString("Verifier") ?? Environment.GetEnvironmentVariable("VERIFIER_DB")
@@ -31,6 +37,39 @@ public sealed record VerifierSettings(
             config["Verifier:NodeId"] ?? $"{Environment.MachineName}-{Environment.ProcessId}",
             TimeSpan.FromSeconds(config.GetValue("Verifier:Scheduler:CheckinSeconds", 5.0)),
             config.GetValue("Verifier:Scheduler:Enabled", true),
-            config.GetValue("Verifier:MaxBodyBytes", 1_048_576L));
+            config.GetValue("Verifier:MaxBodyBytes", 1_048_576L))
+        {
+            TargetNetwork = NetworkOptions(config, hosts),
+            TargetClient = ClientOptions(config),
+        };
+    }
+
+    private static Verifier.Targets.Http.TargetNetworkOptions NetworkOptions(IConfiguration config, IReadOnlyCollection<string> hosts)
+    {
+        var defaults = new Verifier.Targets.Http.TargetNetworkOptions();
+        return defaults with
+        {
+            AllowedHosts = hosts,
+            MaxResponseHeadersKilobytes = Positive(config, "Verifier:Targets:MaxResponseHeadersKilobytes", defaults.MaxResponseHeadersKilobytes),
+        };
+    }
+
+    private static Verifier.Targets.Http.ClientOptions ClientOptions(IConfiguration config)
+    {
+        var defaults = new Verifier.Targets.Http.ClientOptions();
+        return defaults with
+        {
+            MaxResponseBytes = Positive(config, "Verifier:Targets:MaxResponseBytes", defaults.MaxResponseBytes),
+            MaxStreamEvents = Positive(config, "Verifier:Targets:MaxStreamEvents", defaults.MaxStreamEvents),
+            MaxReplyCharacters = Positive(config, "Verifier:Targets:MaxReplyCharacters", defaults.MaxReplyCharacters),
+            MaxConcurrentPerHost = Positive(config, "Verifier:Targets:MaxConcurrentPerHost", defaults.MaxConcurrentPerHost),
+            AttemptTimeout = TimeSpan.FromSeconds(Positive(config, "Verifier:Targets:AttemptTimeoutSeconds", (int)defaults.AttemptTimeout.TotalSeconds)),
+        };
+    }
+
+    private static int Positive(IConfiguration config, string key, int fallback)
+    {
+        var value = config.GetValue(key, fallback);
+        return value > 0 ? value : throw new InvalidOperationException($"{key} must be a positive number (got {value}).");
     }
 }

@@ -71,6 +71,9 @@ public sealed record AuditResult(
     /// <summary>Why the audit stopped ("decided", "budget: requests", "budget: tokens", "budget: wall time", "no more probes").</summary>
     public string? StopReason { get; init; }
 
+    /// <summary>Why the audit has no scored response at all ("every request failed: ..."); null when anything was delivered.</summary>
+    public string? Error { get; init; }
+
     /// <summary>Requests spent when the final verdict kind was first reached (the audit may go on to identify the actual variant).</summary>
     public int? DecidedAfterRequests { get; init; }
 }

@@ -60,6 +60,7 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             await AuditResults.SaveAsync(db, audit, result, ct);
             audit.Status = "completed";
+            audit.Error = result.Error;
             audit.FinishedAt = DateTimeOffset.UtcNow;
             await db.SaveChangesAsync(ct);
             var v = result.Verdict;
@@ -105,7 +106,7 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         }
         var endpoint = new TargetEndpoint(new Uri(target.BaseUrl!), target.Model!, Dialects.Parse(target.Dialect ?? "vllm"),
             target.ApiKeyCipher is null ? null : settings.Secrets.Open(target.ApiKeyCipher));
-        return await TargetAudit.RunAsync(plan, http.CreateClient("targets"), endpoint, ProbeSuite.Score, cancellationToken: ct);
+        return await TargetAudit.RunAsync(plan, http.CreateClient("targets"), endpoint, ProbeSuite.Score, settings.TargetClient, cancellationToken: ct);
     }
 }
 
