@@ -14,7 +14,7 @@ using Verifier.Core.Verdicts;
 /// </summary>
 public static class AuditEngine
 {
-    public static async Task<AuditResult> RunAsync(
+    public static Task<AuditResult> RunAsync(
         AuditPlan plan,
         Func<ProbeInstance, CancellationToken, Task<ProbeExecution>> execute,
         Func<ProbeInstance, ProbeExecution, ProbeOutcome> score,
@@ -22,7 +22,22 @@ public static class AuditEngine
         CancellationToken cancellationToken = default)
     {
         time ??= TimeProvider.System;
-        var started = time.GetTimestamp();
+        return RunAsync(plan, execute, score, time, time.GetTimestamp(), cancellationToken);
+    }
+
+    /// <summary>
+    /// The audit with its wall time counted from <paramref name="started"/> (a <paramref name="time"/> timestamp): an
+    /// executor with its own deadline (the HTTP client) passes the moment that deadline was set from, so the engine never
+    /// sees its budget as unspent when the executor has already stopped at the deadline.
+    /// </summary>
+    public static async Task<AuditResult> RunAsync(
+        AuditPlan plan,
+        Func<ProbeInstance, CancellationToken, Task<ProbeExecution>> execute,
+        Func<ProbeInstance, ProbeExecution, ProbeOutcome> score,
+        TimeProvider time,
+        long started,
+        CancellationToken cancellationToken)
+    {
         var (ledger, policy, references) = Start(plan);
         var pool = plan.Candidates.ToList();
         var exchanges = new List<Exchange>();
@@ -36,13 +51,15 @@ public static class AuditEngine
         // Backstop for executors that do not honour the deadline themselves: the request in flight is cancelled a grace
         // period after the wall-time budget (the HTTP client stops at the deadline and records the cut exchange).
         using var wall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (plan.Budget.MaxWallTime + WallGrace < TimeSpan.FromDays(30)) wall.CancelAfter(plan.Budget.MaxWallTime + WallGrace);
+        var backstop = plan.Budget.MaxWallTime + WallGrace - time.GetElapsedTime(started);
+        if (backstop < TimeSpan.FromDays(30)) wall.CancelAfter(backstop > TimeSpan.Zero ? backstop : TimeSpan.Zero);
 
         while (true)
         {
             var verdict = VerdictRules.Decide(ledger, policy);
             decidedAt.Add((verdict.Kind, exchanges.Count));
             if (VerdictRules.IsSettled(verdict, policy)) { stop = "decided"; break; }
+            cancellationToken.ThrowIfCancellationRequested();
             if (wall.IsCancellationRequested || time.GetElapsedTime(started) >= plan.Budget.MaxWallTime) { stop = "budget: wall time"; break; }
             if (exchanges.Count >= plan.Budget.MaxRequests) { stop = "budget: requests"; break; }
             if (tokens >= plan.Budget.MaxTokens) { stop = "budget: tokens"; break; }

@@ -54,14 +54,15 @@ public sealed class TargetClient
             catch (InvalidOperationException) { }
         }
         jitter = new Random(this.options.JitterSeed);
-        pipeline = new ResiliencePipelineBuilder<Attempt> { TimeProvider = this.time }
-            .AddRetry(new RetryStrategyOptions<Attempt>
+        var builder = new ResiliencePipelineBuilder<Attempt> { TimeProvider = this.time };
+        if (this.options.MaxAttempts > 1) // Polly refuses a retry strategy with no retries
+            builder.AddRetry(new RetryStrategyOptions<Attempt>
             {
-                MaxRetryAttempts = Math.Max(0, this.options.MaxAttempts - 1),
+                MaxRetryAttempts = this.options.MaxAttempts - 1,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Retryable: true } a && (a.RetryAfter is null || a.RetryAfter <= this.options.MaxRetryAfter) && this.budget.Remaining != 0 && !this.budget.Expired),
                 DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } a ? RetryDelay(a, args.AttemptNumber) : this.options.BaseDelay),
-            })
-            .Build();
+            });
+        pipeline = builder.Build();
     }
 
     public ExchangeLog Log => log;
