@@ -125,7 +125,7 @@ public static class AuditEngine
             (ledger, usage) = CheckUsage(plan, ledger, usage, instance, execution, item.OutcomeKey, evidence);
         }
         var wall = exchanges.Count == 0 ? TimeSpan.Zero : exchanges.Max(e => e.StartedAt + e.Duration) - exchanges.Min(e => e.StartedAt);
-        return Finish(plan, ledger, policy, references, exchanges, evidence, probes, wall, "rescored", delivered || executed.Count == 0);
+        return Finish(plan, ledger, policy, references, exchanges, evidence, probes, wall, "rescored", delivered);
     }
 
     public static (EvidenceLedger Ledger, VerdictPolicy Policy, ReferenceSet References) Start(AuditPlan plan)

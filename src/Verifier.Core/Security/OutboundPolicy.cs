@@ -29,7 +29,7 @@ public static class OutboundPolicy
         return null;
     }
 
-    public static bool IsAllowed(string host, IReadOnlyCollection<string> allowedHosts)
+    private static bool IsAllowed(string host, IReadOnlyCollection<string> allowedHosts)
     {
         var bare = host.Trim('[', ']');
         return allowedHosts.Any(h => string.Equals(h.Trim('[', ']'), bare, StringComparison.OrdinalIgnoreCase));

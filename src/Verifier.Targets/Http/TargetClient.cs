@@ -20,7 +20,9 @@ public sealed record TargetCall(ProbeResponse Response, IReadOnlyList<Exchange> 
 /// Typed HttpClient for OpenAI-compatible endpoints. Every attempt is one <see cref="Exchange"/> (bytes as sent and
 /// received, Authorization redacted). Faults (429 with Retry-After, 5xx, timeouts, refused connections, malformed JSON,
 /// truncated streams) are retried with exponential backoff and seeded jitter through a Polly pipeline, then returned
-/// as a failed response — no exception leaves this class except cancellation by the caller.
+/// as a failed response — no exception leaves this class except cancellation by the caller. What a vendor sends is
+/// capped while it is read (<see cref="ClientOptions"/>), every attempt ends by the audit's wall-time deadline, and
+/// reported usage is stored as its plausible part (<see cref="UsagePlausibility"/>).
 /// </summary>
 public sealed class TargetClient
 {
