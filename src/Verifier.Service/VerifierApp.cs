@@ -29,8 +29,9 @@ public static class VerifierApp
         services.AddSingleton(settings.LogKey);
         services.AddDbContextFactory<VerifierDb>(o => VerifierDb.Configure(o, settings.ConnectionString, settings.DbRetry));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<VerifierDb>>().CreateDbContext());
+        // Outbound policy at connect time on every node (a target written on another node is checked here too), no redirects, capped headers.
         services.AddHttpClient("targets", c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false }); // a redirect must not walk past the URL check
+            .ConfigurePrimaryHttpMessageHandler(() => Verifier.Targets.Http.TargetHttp.CreateHandler(settings.TargetNetwork));
         services.AddSingleton<TargetUrlRules>();
         services.AddSingleton<IValidator<CreateTargetRequest>, CreateTargetValidator>();
         services.AddSingleton<IValidator<PatchTargetRequest>, PatchTargetValidator>();

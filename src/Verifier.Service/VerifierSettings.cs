@@ -18,6 +18,12 @@ public sealed record VerifierSettings(
     AuditRecoverySettings Recovery,
     int FailedAuthPerMinute)
 {
+    /// <summary>Connection limits of target clients (allowed hosts, header size), Verifier:Targets:*.</summary>
+    public Verifier.Targets.Http.TargetNetworkOptions TargetNetwork { get; init; } = new() { AllowedHosts = AllowedHosts };
+
+    /// <summary>Caps and timeouts of every target request, Verifier:Targets:*.</summary>
+    public Verifier.Targets.Http.ClientOptions TargetClient { get; init; } = new();
+
     public static VerifierSettings From(IConfiguration config, IHostEnvironment env)
     {
         var cs = config.GetConnectionString("Verifier") ?? Environment.GetEnvironmentVariable("VERIFIER_DB")
@@ -44,7 +50,40 @@ public sealed record VerifierSettings(
                 TimeSpan.FromSeconds(config.GetValue("Verifier:Audits:HeartbeatSeconds", 5.0)),
                 TimeSpan.FromSeconds(config.GetValue("Verifier:Audits:StaleSeconds", 60.0)),
                 config.GetValue("Verifier:Audits:MaxAttempts", 3)),
-            config.GetValue("Verifier:Auth:FailedAttemptsPerMinute", 20));
+            config.GetValue("Verifier:Auth:FailedAttemptsPerMinute", 20))
+        {
+            TargetNetwork = NetworkOptions(config, hosts),
+            TargetClient = ClientOptions(config),
+        };
+    }
+
+    private static Verifier.Targets.Http.TargetNetworkOptions NetworkOptions(IConfiguration config, IReadOnlyCollection<string> hosts)
+    {
+        var defaults = new Verifier.Targets.Http.TargetNetworkOptions();
+        return defaults with
+        {
+            AllowedHosts = hosts,
+            MaxResponseHeadersKilobytes = Positive(config, "Verifier:Targets:MaxResponseHeadersKilobytes", defaults.MaxResponseHeadersKilobytes),
+        };
+    }
+
+    private static Verifier.Targets.Http.ClientOptions ClientOptions(IConfiguration config)
+    {
+        var defaults = new Verifier.Targets.Http.ClientOptions();
+        return defaults with
+        {
+            MaxResponseBytes = Positive(config, "Verifier:Targets:MaxResponseBytes", defaults.MaxResponseBytes),
+            MaxStreamEvents = Positive(config, "Verifier:Targets:MaxStreamEvents", defaults.MaxStreamEvents),
+            MaxReplyCharacters = Positive(config, "Verifier:Targets:MaxReplyCharacters", defaults.MaxReplyCharacters),
+            MaxConcurrentPerHost = Positive(config, "Verifier:Targets:MaxConcurrentPerHost", defaults.MaxConcurrentPerHost),
+            AttemptTimeout = TimeSpan.FromSeconds(Positive(config, "Verifier:Targets:AttemptTimeoutSeconds", (int)defaults.AttemptTimeout.TotalSeconds)),
+        };
+    }
+
+    private static int Positive(IConfiguration config, string key, int fallback)
+    {
+        var value = config.GetValue(key, fallback);
+        return value > 0 ? value : throw new InvalidOperationException($"{key} must be a positive number (got {value}).");
     }
 }
 

@@ -3,6 +3,7 @@ namespace Verifier.Storage;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Verifier.Core.Audits;
+using Verifier.Core.Quality;
 using Verifier.Core.Observations;
 
 /// <summary>Stores an audit's outcome (raw exchanges, evidence, verdict, cost) and loads it back for rescoring and reports.</summary>
@@ -29,7 +30,7 @@ public static class AuditResults
             AuditId = audit.Id, Kind = v.Kind.ToString().ToLowerInvariant(), ClaimedVariant = v.ClaimedVariant, MostLikely = v.MostLikely,
             ClaimPosterior = v.ClaimPosterior, Posterior = JsonSerializer.Serialize(v.Posterior, Json),
             DesignedFalseAccusationRate = v.DesignedFalseAccusationRate, Summary = v.Summary,
-            Result = JsonSerializer.Serialize(new StoredResult(v, result.Probes, result.ReferenceRunsUsed, result.StopReason, result.DecidedAfterRequests), Json),
+            Result = JsonSerializer.Serialize(new StoredResult(v, result.Probes, result.ReferenceRunsUsed, result.StopReason, result.DecidedAfterRequests, result.Quality, result.Error), Json),
             CreatedAt = DateTimeOffset.UtcNow,
         });
         audit.SuiteVersion = result.SuiteVersion;
@@ -50,7 +51,7 @@ public static class AuditResults
         await SaveAsync(db, audit, result, ct);
         audit.Status = "completed";
         audit.FinishedAt = DateTimeOffset.UtcNow;
-        audit.Error = null;
+        audit.Error = result.Error; // "every request failed: ..." when nothing was delivered
         await db.SaveChangesAsync(ct);
         var v = result.Verdict;
         var digest = await VerdictDigests.ComputeAsync(db, audit.Id, ct);
@@ -77,7 +78,7 @@ public static class AuditResults
             new AuditCost(audit.Requests, audit.PromptTokens, audit.CompletionTokens, TimeSpan.FromMilliseconds(audit.WallMs)),
             audit.SuiteVersion ?? "", audit.SuiteHash ?? "")
         {
-            Probes = stored.Probes, ReferenceRunsUsed = stored.ReferenceRunsUsed, StopReason = stored.StopReason, DecidedAfterRequests = stored.DecidedAfterRequests,
+            Probes = stored.Probes, ReferenceRunsUsed = stored.ReferenceRunsUsed, StopReason = stored.StopReason, DecidedAfterRequests = stored.DecidedAfterRequests, Quality = stored.Quality, Error = stored.Error,
         };
     }
 
@@ -99,5 +100,5 @@ public static class AuditResults
         o.PromptTokens is null && o.CompletionTokens is null ? null : new TokenUsage(o.PromptTokens, o.CompletionTokens, o.ReasoningTokens),
         o.Attempt);
 
-    private sealed record StoredResult(Verdict Verdict, IReadOnlyList<ProbeRecord> Probes, IReadOnlyList<string> ReferenceRunsUsed, string? StopReason, int? DecidedAfterRequests);
+    private sealed record StoredResult(Verdict Verdict, IReadOnlyList<ProbeRecord> Probes, IReadOnlyList<string> ReferenceRunsUsed, string? StopReason, int? DecidedAfterRequests, ServiceQuality? Quality = null, string? Error = null);
 }

@@ -73,7 +73,7 @@ public class CliTests
         var scenario = Scenario.Load(Path.Combine(Verifier.Core.Catalog.ProbeFiles.Root, "scenarios", "distill-llama-8b-as-r1.json"));
         await using var vendor = await SimulatedVendor.StartAsync(scenario);
         var report = Path.Combine(Path.GetTempPath(), $"report-{Guid.NewGuid():N}.json");
-        var (code, stdout, err) = await Run(null, "audit", "--endpoint", vendor.BaseUrl.ToString(), "--model", "deepseek-reasoner", "--claimed", "deepseek-r1", "--max-requests", "12", "--out", report);
+        var (code, stdout, err) = await Run(null, "audit", "--endpoint", vendor.BaseUrl.ToString(), "--model", "deepseek-reasoner", "--claimed", "deepseek-r1", "--max-requests", "12", "--out", report, "--allow-host", "127.0.0.1");
         Assert.True(code == 1, $"exit {code}: {err}");
         Assert.Contains("mismatch", stdout, StringComparison.Ordinal);
         Assert.Equal("mismatch", JsonDocument.Parse(await File.ReadAllTextAsync(report)).RootElement.GetProperty("verdict").GetString());

@@ -24,9 +24,14 @@ public static class AuditCommand
         var output = new Option<string?>("--out") { Description = "Also write the report to FILE (.json, .md or .html)." };
         var maxRequests = new Option<int>("--max-requests") { Description = "Request budget.", DefaultValueFactory = _ => AuditBudget.Default.MaxRequests };
         var seed = new Option<int?>("--seed") { Description = "Probe seed (default: random)." };
+        var allowHost = new Option<string[]>("--allow-host")
+        {
+            Description = "Host that may resolve to a loopback/private address (repeatable; also Verifier__Targets__AllowedHosts, comma-separated). Others are refused at connect time.",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var command = new Command("audit", "Audit one endpoint now. Exit code: 0 consistent, 1 mismatch, 2 inconclusive, 3 error.")
         {
-            db, endpoint, onnx, model, apiKey, claimed, dialect, json, output, maxRequests, seed,
+            db, endpoint, onnx, model, apiKey, claimed, dialect, json, output, maxRequests, seed, allowHost,
         };
         command.SetAction((result, ct) => CliRunner.Guard(async () =>
         {
@@ -55,7 +60,10 @@ public static class AuditCommand
                     throw new CliException($"--endpoint '{result.GetValue(endpoint)}' is not an absolute http(s) URL.");
                 var target = new TargetEndpoint(url, result.GetValue(model)!, Dialects.Parse(result.GetValue(dialect)!),
                     result.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("VERIFIER_TARGET_API_KEY"));
-                using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+                using var http = TargetHttp.CreateClient(new TargetNetworkOptions
+                {
+                    AllowedHosts = [.. TargetHttp.AllowedHostsFromEnvironment(), .. result.GetValue(allowHost) ?? []],
+                });
                 audit = await TargetAudit.RunAsync(plan, http, target, ProbeSuite.Score, cancellationToken: ct);
                 (described, kind, baseUrl, dialectName) = (target.ToString(), "openai", url.AbsoluteUri, Dialects.Name(target.Dialect));
             }

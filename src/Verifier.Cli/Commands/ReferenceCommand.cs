@@ -30,7 +30,8 @@ public static class ReferenceCommand
             if (result.GetValue(runs) < 1) throw new CliException("--runs must be at least 1.");
             if (!Uri.TryCreate(result.GetValue(endpoint), UriKind.Absolute, out var url)) throw new CliException("--endpoint must be an absolute URL.");
             var suite = ProbeSuite.Default;
-            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            // A trusted deployment named by the operator (often on this machine): its host is allowed, the other limits apply.
+            using var http = TargetHttp.CreateClient(new TargetNetworkOptions { AllowedHosts = [.. TargetHttp.AllowedHostsFromEnvironment(), url.Host] });
             var run = await ReferenceRecording.RecordAsync(build, new TargetEndpoint(url, result.GetValue(model)!, Dialects.Parse(result.GetValue(dialect)!),
                 Environment.GetEnvironmentVariable("VERIFIER_TARGET_API_KEY")), suite, result.GetValue(runs), Random.Shared.Next(), http,
                 progress: new Progress<string>(m => Console.Error.WriteLine(m)), cancellationToken: ct);

@@ -16,7 +16,7 @@ using Verifier.Core.Verdicts;
 /// </summary>
 public static class AuditEngine
 {
-    public static async Task<AuditResult> RunAsync(
+    public static Task<AuditResult> RunAsync(
         AuditPlan plan,
         Func<ProbeInstance, CancellationToken, Task<ProbeExecution>> execute,
         Func<ProbeInstance, ProbeExecution, ProbeOutcome> score,
@@ -24,7 +24,22 @@ public static class AuditEngine
         CancellationToken cancellationToken = default)
     {
         time ??= TimeProvider.System;
-        var started = time.GetTimestamp();
+        return RunAsync(plan, execute, score, time, time.GetTimestamp(), cancellationToken);
+    }
+
+    /// <summary>
+    /// The audit with its wall time counted from <paramref name="started"/> (a <paramref name="time"/> timestamp): an
+    /// executor with its own deadline (the HTTP client) passes the moment that deadline was set from, so the engine never
+    /// sees its budget as unspent when the executor has already stopped at the deadline.
+    /// </summary>
+    public static async Task<AuditResult> RunAsync(
+        AuditPlan plan,
+        Func<ProbeInstance, CancellationToken, Task<ProbeExecution>> execute,
+        Func<ProbeInstance, ProbeExecution, ProbeOutcome> score,
+        TimeProvider time,
+        long started,
+        CancellationToken cancellationToken)
+    {
         var (ledger, policy, references) = Start(plan);
         var pool = plan.Candidates.ToList();
         var exchanges = new List<Exchange>();
@@ -34,13 +49,20 @@ public static class AuditEngine
         string stop = "no more probes";
         var decidedAt = new List<(VerdictKind Kind, int Requests)>();
         var usage = new UsageConsistency.Tracker();
+        var delivered = false;
+        // Backstop for executors that do not honour the deadline themselves: the request in flight is cancelled a grace
+        // period after the wall-time budget (the HTTP client stops at the deadline and records the cut exchange).
+        using var wall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var backstop = plan.Budget.MaxWallTime + WallGrace - time.GetElapsedTime(started);
+        if (backstop < TimeSpan.FromDays(30)) wall.CancelAfter(backstop > TimeSpan.Zero ? backstop : TimeSpan.Zero);
 
         while (true)
         {
             var verdict = VerdictRules.Decide(ledger, policy);
             decidedAt.Add((verdict.Kind, exchanges.Count));
             if (VerdictRules.IsSettled(verdict, policy)) { stop = "decided"; break; }
-            if (time.GetElapsedTime(started) >= plan.Budget.MaxWallTime) { stop = "budget: wall time"; break; }
+            cancellationToken.ThrowIfCancellationRequested();
+            if (wall.IsCancellationRequested || time.GetElapsedTime(started) >= plan.Budget.MaxWallTime) { stop = "budget: wall time"; break; }
             if (exchanges.Count >= plan.Budget.MaxRequests) { stop = "budget: requests"; break; }
             if (tokens >= plan.Budget.MaxTokens) { stop = "budget: tokens"; break; }
             if (pool.Count == 0) break;
@@ -58,9 +80,11 @@ public static class AuditEngine
             pool.RemoveAt(pick);
 
             ProbeExecution execution;
-            try { execution = await execute(instance, cancellationToken).ConfigureAwait(false); }
+            try { execution = await execute(instance, wall.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; }
+            catch (OperationCanceledException) when (wall.IsCancellationRequested) { execution = ProbeExecution.Failed("executor cancelled: audit wall-time budget reached"); }
             catch (Exception e) { execution = ProbeExecution.Failed($"executor failed: {e.GetType().Name}"); } // a target fault never ends the audit
+            delivered |= execution.AnyDelivered;
 
             exchanges.AddRange(execution.Exchanges);
             tokens += ChargedTokens(execution, instance, plan.ChargeEstimateWhenUsageMissing);
@@ -74,7 +98,7 @@ public static class AuditEngine
             if (item.OutcomeKey is FingerprintProbe.RefusedOutcome) pool = pool.Select(FingerprintProbe.WithoutLogprobs).ToList();
         }
 
-        var result = Finish(plan, ledger, policy, references, exchanges, evidence, probes, time.GetElapsedTime(started), stop);
+        var result = Finish(plan, ledger, policy, references, exchanges, evidence, probes, time.GetElapsedTime(started), stop, delivered);
         return result with { DecidedAfterRequests = FirstStable(decidedAt, result.Verdict.Kind, exchanges.Count) };
     }
 
@@ -98,8 +122,10 @@ public static class AuditEngine
         var probes = new List<ProbeRecord>();
         var exchanges = new List<Exchange>();
         var usage = new UsageConsistency.Tracker();
+        var delivered = false;
         foreach (var (instance, execution) in executed)
         {
+            delivered |= execution.AnyDelivered;
             exchanges.AddRange(execution.Exchanges);
             (ledger, var item, var scored) = Fold(ledger, instance, execution, score);
             evidence.Add(item);
@@ -107,7 +133,7 @@ public static class AuditEngine
             (ledger, usage) = CheckUsage(plan, ledger, usage, instance, execution, item.OutcomeKey, evidence);
         }
         var wall = exchanges.Count == 0 ? TimeSpan.Zero : exchanges.Max(e => e.StartedAt + e.Duration) - exchanges.Min(e => e.StartedAt);
-        return Finish(plan, ledger, policy, references, exchanges, evidence, probes, wall, "rescored");
+        return Finish(plan, ledger, policy, references, exchanges, evidence, probes, wall, "rescored", delivered);
     }
 
     public static (EvidenceLedger Ledger, VerdictPolicy Policy, ReferenceSet References) Start(AuditPlan plan)
@@ -156,26 +182,38 @@ public static class AuditEngine
     private static ProbeRecord Record(ProbeInstance i, ProbeExecution e, bool scored) =>
         new(i.ProbeId, i.GeneratorId, i.Category.ToString(), i.Tier, i.Seed, e.Exchanges.Select(x => x.Sequence).ToList(), scored);
 
+    /// <summary>
+    /// Tokens charged to the budget: the exchanges' counts (targets record plausible counts there, see
+    /// <see cref="UsagePlausibility"/>; never negative here whatever an executor did), else the probe's estimate.
+    /// </summary>
     private static long ChargedTokens(ProbeExecution execution, ProbeInstance instance, bool chargeEstimate)
     {
-        var reported = execution.Exchanges.Where(e => e.Usage is not null).Sum(e => (long)(e.Usage!.PromptTokens ?? 0) + (e.Usage.CompletionTokens ?? 0));
+        var reported = execution.Exchanges.Where(e => e.Usage is not null).Sum(e => Count(e.Usage!.PromptTokens) + Count(e.Usage.CompletionTokens));
         var unreported = execution.Exchanges.Count(e => e.Usage is null && e.Outcome == ExchangeOutcome.Ok);
         return reported + (chargeEstimate && unreported > 0 ? instance.EstimatedTokens : 0);
     }
 
+    private static long Count(int? tokens) => Math.Max(0, tokens ?? 0);
+
     private static AuditResult Finish(AuditPlan plan, EvidenceLedger ledger, VerdictPolicy policy, ReferenceSet references,
-        List<Exchange> exchanges, List<EvidenceItem> evidence, List<ProbeRecord> probes, TimeSpan wall, string stop)
+        List<Exchange> exchanges, List<EvidenceItem> evidence, List<ProbeRecord> probes, TimeSpan wall, string stop, bool delivered)
     {
         var cost = new AuditCost(exchanges.Count,
-            exchanges.Sum(e => (long)(e.Usage?.PromptTokens ?? 0)),
-            exchanges.Sum(e => (long)(e.Usage?.CompletionTokens ?? 0)),
+            exchanges.Sum(e => Count(e.Usage?.PromptTokens)),
+            exchanges.Sum(e => Count(e.Usage?.CompletionTokens)),
             wall);
-        return new AuditResult(VerdictRules.Decide(ledger, policy), exchanges, evidence, cost, plan.SuiteVersion, plan.SuiteHash)
+        var verdict = VerdictRules.Decide(ledger, policy);
+        var error = delivered ? null : AuditFailures.Describe(exchanges, probes.Count);
+        return new AuditResult(error is null ? verdict : verdict with { Summary = error + ". " + verdict.Summary }, exchanges, evidence, cost, plan.SuiteVersion, plan.SuiteHash)
         {
             Probes = probes,
             ReferenceRunsUsed = references.Used.Select(r => r.Id).ToList(),
             StopReason = stop,
             Quality = ServiceQuality.Assess(evidence, references, plan.Catalog, ledger.Space.ClaimedVariant),
+            Error = error,
         };
     }
+
+    /// <summary>Time an executor gets past the wall-time budget to stop by itself before its request is cancelled.</summary>
+    public static readonly TimeSpan WallGrace = TimeSpan.FromSeconds(1);
 }

@@ -74,6 +74,9 @@ public sealed record AuditResult(
     /// <summary>The second verdict: capability against the claimed variant's reference (a degraded stack is not a substitution).</summary>
     public Quality.ServiceQuality? Quality { get; init; }
 
+    /// <summary>Why the audit has no scored response at all ("every request failed: ..."); null when anything was delivered.</summary>
+    public string? Error { get; init; }
+
     /// <summary>Requests spent when the final verdict kind was first reached (the audit may go on to identify the actual variant).</summary>
     public int? DecidedAfterRequests { get; init; }
 }

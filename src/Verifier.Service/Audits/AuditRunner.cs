@@ -161,7 +161,7 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         }
         var endpoint = new TargetEndpoint(new Uri(target.BaseUrl!), target.Model!, Dialects.Parse(target.Dialect ?? "vllm"),
             target.ApiKeyCipher is null ? null : settings.Secrets.Open(target.ApiKeyCipher));
-        return await TargetAudit.RunAsync(plan, http.CreateClient("targets"), endpoint, ProbeSuite.Score, cancellationToken: ct);
+        return await TargetAudit.RunAsync(plan, http.CreateClient("targets"), endpoint, ProbeSuite.Score, settings.TargetClient, cancellationToken: ct);
     }
 }
 

@@ -47,19 +47,26 @@ public static class ReplyParser
         public bool Malformed { get; private set; }
         public int Deltas { get; private set; }
 
+        /// <summary>"data:" lines seen (SSE events), including [DONE].</summary>
+        public int Events { get; private set; }
+
+        /// <summary>Characters of content and reasoning so far.</summary>
+        public int Characters => content.Length + reasoning.Length;
+
         /// <summary>Feeds decoded text; returns true when this text carried the first content or reasoning token.</summary>
         public bool Feed(string text)
         {
             var before = Deltas;
-            pending.Append(text);
-            while (true)
+            var start = 0;
+            int nl;
+            while ((nl = text.IndexOf('\n', start)) >= 0) // only the new text is scanned: linear in the stream's size
             {
-                var s = pending.ToString();
-                var nl = s.IndexOf('\n', StringComparison.Ordinal);
-                if (nl < 0) break;
-                Line(s[..nl].TrimEnd('\r'));
-                pending.Remove(0, nl + 1);
+                pending.Append(text, start, nl - start);
+                Line(pending.ToString().TrimEnd('\r'));
+                pending.Clear();
+                start = nl + 1;
             }
+            pending.Append(text, start, text.Length - start);
             return before == 0 && Deltas > 0;
         }
 
@@ -76,6 +83,7 @@ public static class ReplyParser
         private void Line(string line)
         {
             if (!line.StartsWith("data:", StringComparison.Ordinal)) return; // comments, event:, id:, blank lines
+            Events++;
             var data = line[5..].Trim();
             if (data == "[DONE]") { Done = true; return; }
             if (data.Length == 0) return;
@@ -140,13 +148,24 @@ public static class ReplyParser
     public static TokenUsage? Usage(JsonElement root)
     {
         if (!root.TryGetProperty("usage", out var u) || u.ValueKind != JsonValueKind.Object) return null;
-        int? reasoning = u.TryGetProperty("completion_tokens_details", out var d) && d.ValueKind == JsonValueKind.Object ? Int(d, "reasoning_tokens") : null;
-        return new TokenUsage(Int(u, "prompt_tokens"), Int(u, "completion_tokens"), reasoning);
+        var invalid = new List<string>();
+        int? reasoning = u.TryGetProperty("completion_tokens_details", out var d) && d.ValueKind == JsonValueKind.Object ? Count(d, "reasoning_tokens", invalid) : null;
+        return new TokenUsage(Count(u, "prompt_tokens", invalid), Count(u, "completion_tokens", invalid), reasoning)
+        {
+            Invalid = invalid.Count == 0 ? null : string.Join(", ", invalid),
+        };
+    }
+
+    /// <summary>A token count: a non-negative integer up to <see cref="TokenUsage.MaxCount"/>; anything else is noted as invalid and read as absent.</summary>
+    private static int? Count(JsonElement e, string name, List<string> invalid)
+    {
+        if (!e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) && n >= 0 && n <= TokenUsage.MaxCount) return (int)n;
+        var raw = v.GetRawText();
+        invalid.Add(name + "=" + (raw.Length > 40 ? raw[..40] + "…" : raw));
+        return null;
     }
 
     private static string? Str(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static int? Int(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : null;
 }

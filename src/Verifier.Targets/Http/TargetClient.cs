@@ -20,11 +20,14 @@ public sealed record TargetCall(ProbeResponse Response, IReadOnlyList<Exchange> 
 /// Typed HttpClient for OpenAI-compatible endpoints. Every attempt is one <see cref="Exchange"/> (bytes as sent and
 /// received, Authorization redacted). Faults (429 with Retry-After, 5xx, timeouts, refused connections, malformed JSON,
 /// truncated streams) are retried with exponential backoff and seeded jitter through a Polly pipeline, then returned
-/// as a failed response — no exception leaves this class except cancellation by the caller.
+/// as a failed response — no exception leaves this class except cancellation by the caller. What a vendor sends is
+/// capped while it is read (<see cref="ClientOptions"/>), every attempt ends by the audit's wall-time deadline, and
+/// reported usage is stored as its plausible part (<see cref="UsagePlausibility"/>).
 /// </summary>
 public sealed class TargetClient
 {
     private const string Redacted = "[redacted]";
+    private const string WallTimeReached = "audit wall-time budget reached";
     private static readonly HashSet<string> SecretHeaders = new(["Authorization", "Proxy-Authorization", "api-key", "x-api-key", "Cookie"], StringComparer.OrdinalIgnoreCase);
 
     private readonly HttpClient http;
@@ -53,14 +56,15 @@ public sealed class TargetClient
             catch (InvalidOperationException) { }
         }
         jitter = new Random(this.options.JitterSeed);
-        pipeline = new ResiliencePipelineBuilder<Attempt> { TimeProvider = this.time }
-            .AddRetry(new RetryStrategyOptions<Attempt>
+        var builder = new ResiliencePipelineBuilder<Attempt> { TimeProvider = this.time };
+        if (this.options.MaxAttempts > 1) // Polly refuses a retry strategy with no retries
+            builder.AddRetry(new RetryStrategyOptions<Attempt>
             {
-                MaxRetryAttempts = Math.Max(0, this.options.MaxAttempts - 1),
+                MaxRetryAttempts = this.options.MaxAttempts - 1,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Retryable: true } a && (a.RetryAfter is null || a.RetryAfter <= this.options.MaxRetryAfter) && this.budget.Remaining != 0 && !this.budget.Expired),
                 DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } a ? RetryDelay(a, args.AttemptNumber) : this.options.BaseDelay),
-            })
-            .Build();
+            });
+        pipeline = builder.Build();
     }
 
     public ExchangeLog Log => log;
@@ -127,19 +131,23 @@ public sealed class TargetClient
         var exchanges = new List<Exchange>();
         var attemptNo = 0;
         Attempt last;
+        // The audit's wall-time deadline cuts attempts in flight and backoff delays alike.
+        using var wall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (UntilDeadline() is { } left) wall.CancelAfter(left);
         try
         {
             last = await pipeline.ExecuteAsync(async ct =>
             {
                 attemptNo++;
                 if (!budget.TryTake()) return Attempt.OutOfBudget;
-                var a = await AttemptAsync(probeId, method, url, body, stream, attemptNo, ct).ConfigureAwait(false);
+                var a = await AttemptAsync(probeId, method, url, body, stream, attemptNo, ct, cancellationToken).ConfigureAwait(false);
                 exchanges.Add(a.Exchange!);
                 log.Add(a.Exchange!);
                 return a;
-            }, cancellationToken).ConfigureAwait(false);
+            }, wall.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; }
+        catch (OperationCanceledException) { last = Attempt.Failed(WallTimeReached) with { Exchange = exchanges.LastOrDefault() }; }
         catch (Exception e) // never escape: the pipeline itself failing is a failed observation too
         {
             last = Attempt.Failed($"client error: {e.GetType().Name}");
@@ -152,7 +160,7 @@ public sealed class TargetClient
         return new TargetCall(response, exchanges);
     }
 
-    private async Task<Attempt> AttemptAsync(string probeId, HttpMethod method, Uri url, byte[]? body, bool stream, int attempt, CancellationToken cancellationToken)
+    private async Task<Attempt> AttemptAsync(string probeId, HttpMethod method, Uri url, byte[]? body, bool stream, int attempt, CancellationToken cancellationToken, CancellationToken caller)
     {
         var sequence = log.NextSequence();
         var startedAt = time.GetUtcNow();
@@ -167,8 +175,9 @@ public sealed class TargetClient
         if (!string.IsNullOrEmpty(endpoint.ApiKey)) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
         var requestHeaders = Headers(request.Headers, request.Content?.Headers);
 
+        // One timeout covers waiting for a slot, headers and the whole body / stream, and never runs past the audit's deadline.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.AttemptTimeout);
+        timeout.CancelAfter(UntilDeadline() is { } left && left < options.AttemptTimeout ? left : options.AttemptTimeout);
         var received = new MemoryStream();
         int? status = null;
         IReadOnlyDictionary<string, string> responseHeaders = new Dictionary<string, string>();
@@ -176,9 +185,17 @@ public sealed class TargetClient
         Exchange Make(ExchangeOutcome outcome, string? error, TokenUsage? usage) =>
             new(sequence, probeId, method.Method, url.ToString(), requestHeaders, body ?? [], status, responseHeaders, received.ToArray(),
                 outcome, error, startedAt, clock.Elapsed, ttft, usage, attempt);
+        // Usage is checked against what was sent and returned: the exchange keeps the plausible counts (what the budget is
+        // charged), an anomaly note when the vendor's differ; the vendor's own numbers stay in the raw body and the reply.
+        UsagePlausibility.Assessment Assess(ChatReply? reply) =>
+            UsagePlausibility.Assess(reply?.Usage, body?.Length ?? 0, reply is null ? 0 : Characters(reply));
 
+        var gate = HostGates.For(url, options.MaxConcurrentPerHost);
+        var entered = false;
         try
         {
+            await gate.WaitAsync(timeout.Token).ConfigureAwait(false);
+            entered = true;
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             status = (int)response.StatusCode;
             responseHeaders = Headers(response.Headers, response.Content.Headers);
@@ -187,27 +204,40 @@ public sealed class TargetClient
 
             if (!response.IsSuccessStatusCode)
             {
-                await bodyStream.CopyToAsync(received, timeout.Token).ConfigureAwait(false);
+                if (await ReadCappedAsync(bodyStream, received, timeout.Token).ConfigureAwait(false)) return Oversized(Make);
                 var retryable = status is 429 or 408 || status >= 500;
                 return new Attempt(Make(ExchangeOutcome.HttpError, $"HTTP {status}", null), null, Delivered: !retryable, Retryable: retryable, retryAfter);
             }
 
             if (stream && IsEventStream(response))
-                return await ReadStreamAsync(bodyStream, received, sequence, clock, t => ttft = t, Make, timeout.Token).ConfigureAwait(false);
+                return await ReadStreamAsync(bodyStream, received, sequence, clock, t => ttft = t, Make, Assess, timeout.Token).ConfigureAwait(false);
 
-            await bodyStream.CopyToAsync(received, timeout.Token).ConfigureAwait(false);
+            if (await ReadCappedAsync(bodyStream, received, timeout.Token).ConfigureAwait(false)) return Oversized(Make);
             if (url == endpoint.ChatUrl)
             {
                 var reply = ReplyParser.ParseCompletion(received.ToArray(), sequence);
                 if (reply is null) return new Attempt(Make(ExchangeOutcome.Malformed, "response is not a chat completion", null), null, false, true, null);
-                return new Attempt(Make(ExchangeOutcome.Ok, null, reply.Usage), reply, true, false, null);
+                if (Characters(reply) > options.MaxReplyCharacters) return Oversized(Make, $"reply exceeded {options.MaxReplyCharacters} characters");
+                var usage = Assess(reply);
+                return new Attempt(Make(ExchangeOutcome.Ok, usage.Anomaly, usage.Charged), reply, true, false, null);
             }
             if (!IsJson(received.ToArray())) return new Attempt(Make(ExchangeOutcome.Malformed, "response is not JSON", null), null, false, true, null);
             return new Attempt(Make(ExchangeOutcome.Ok, null, null), null, true, false, null);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!caller.IsCancellationRequested)
         {
-            return new Attempt(Make(ExchangeOutcome.Timeout, $"no complete response within {options.AttemptTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s", null), null, false, true, null);
+            var why = cancellationToken.IsCancellationRequested || budget.Expired
+                ? $"{WallTimeReached} after {Seconds(clock.Elapsed)} s in this attempt"
+                : $"no complete response within {Seconds(options.AttemptTimeout)} s";
+            return new Attempt(Make(ExchangeOutcome.Timeout, why, null), null, false, true, null);
+        }
+        catch (HttpRequestException e) when (Inner<OutboundRefusedException>(e) is { } refused)
+        {
+            return new Attempt(Make(ExchangeOutcome.Refused, refused.Message, null), null, false, false, null);
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
+        {
+            return Oversized(Make, "response headers exceeded the configured limit");
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused } || e.HttpRequestError == HttpRequestError.ConnectionError && status is null)
         {
@@ -220,10 +250,38 @@ public sealed class TargetClient
             var outcome = status is null ? ExchangeOutcome.NetworkError : ExchangeOutcome.Truncated;
             return new Attempt(Make(outcome, $"{outcome}: {e.GetType().Name}", null), null, false, true, null);
         }
+        finally
+        {
+            if (entered) gate.Release();
+        }
     }
 
+    /// <summary>Copies the body up to <see cref="ClientOptions.MaxResponseBytes"/>; true when the vendor sent more (the rest is never read).</summary>
+    private async Task<bool> ReadCappedAsync(Stream body, MemoryStream received, CancellationToken ct)
+    {
+        var buffer = new byte[16 * 1024];
+        int n;
+        while ((n = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+            if (!Keep(received, buffer, n)) return true;
+        return false;
+    }
+
+    /// <summary>Appends what fits under the byte cap; false when the chunk did not fit.</summary>
+    private bool Keep(MemoryStream received, byte[] buffer, int n)
+    {
+        var room = options.MaxResponseBytes - (int)received.Length;
+        received.Write(buffer, 0, Math.Min(n, room));
+        return n <= room;
+    }
+
+    /// <summary>An over-cap response: not delivered, not retried (the vendor would send it again), stored body truncated to the cap.</summary>
+    private Attempt Oversized(Func<ExchangeOutcome, string?, TokenUsage?, Exchange> make, string? why = null) =>
+        new(make(ExchangeOutcome.Oversized, why ?? $"response exceeded {options.MaxResponseBytes} bytes", null), null, false, false, null);
+
+    private static int Characters(ChatReply reply) => reply.Content.Length + (reply.Reasoning?.Length ?? 0);
+
     private async Task<Attempt> ReadStreamAsync(Stream body, MemoryStream received, int sequence, Stopwatch clock, Action<TimeSpan> firstToken,
-        Func<ExchangeOutcome, string?, TokenUsage?, Exchange> make, CancellationToken ct)
+        Func<ExchangeOutcome, string?, TokenUsage?, Exchange> make, Func<ChatReply?, UsagePlausibility.Assessment> assess, CancellationToken ct)
     {
         var acc = new ReplyParser.StreamAccumulator();
         var decoder = Encoding.UTF8.GetDecoder();
@@ -235,25 +293,27 @@ public sealed class TargetClient
             int n;
             while ((n = await body.ReadAsync(bytes, ct).ConfigureAwait(false)) > 0)
             {
-                received.Write(bytes, 0, n);
+                if (!Keep(received, bytes, n)) return Oversized(make);
                 var c = decoder.GetChars(bytes, 0, n, chars, 0);
                 var before = acc.Deltas;
                 if (acc.Feed(new string(chars, 0, c))) { first = clock.Elapsed; firstToken(first.Value); }
                 if (acc.Deltas > before) lastToken = clock.Elapsed;
+                if (acc.Events > options.MaxStreamEvents) return Oversized(make, $"stream exceeded {options.MaxStreamEvents} events");
+                if (acc.Characters > options.MaxReplyCharacters) return Oversized(make, $"reply exceeded {options.MaxReplyCharacters} characters");
             }
         }
         catch (IOException)
         {
-            var cut = acc.Finish(sequence);
-            return new Attempt(make(ExchangeOutcome.Truncated, "stream broke off", cut.Reply?.Usage), null, false, true, null);
+            return new Attempt(make(ExchangeOutcome.Truncated, "stream broke off", assess(acc.Finish(sequence).Reply).Charged), null, false, true, null);
         }
         var parsed = acc.Finish(sequence);
-        if (!parsed.Complete) return new Attempt(make(ExchangeOutcome.Truncated, "stream ended without [DONE]", parsed.Reply?.Usage), null, false, true, null);
-        if (parsed.Reply is null || parsed.Malformed) return new Attempt(make(ExchangeOutcome.Malformed, "stream chunk is not JSON", parsed.Reply?.Usage), null, false, true, null);
+        var usage = assess(parsed.Reply);
+        if (!parsed.Complete) return new Attempt(make(ExchangeOutcome.Truncated, "stream ended without [DONE]", usage.Charged), null, false, true, null);
+        if (parsed.Reply is null || parsed.Malformed) return new Attempt(make(ExchangeOutcome.Malformed, "stream chunk is not JSON", usage.Charged), null, false, true, null);
         double? rate = null;
         if (first is { } f && lastToken is { } l && l > f)
             rate = (parsed.Reply.Usage?.CompletionTokens ?? parsed.Deltas) / (l - f).TotalSeconds;
-        return new Attempt(make(ExchangeOutcome.Ok, null, parsed.Reply.Usage), parsed.Reply, true, false, null) { TokensPerSecond = rate };
+        return new Attempt(make(ExchangeOutcome.Ok, usage.Anomaly, usage.Charged), parsed.Reply, true, false, null) { TokensPerSecond = rate };
     }
 
     /// <summary>Retry-After honoured when within <see cref="ClientOptions.MaxRetryAfter"/> (null = give up); else exponential backoff with seeded jitter.</summary>
@@ -271,6 +331,22 @@ public sealed class TargetClient
         var h = response.Headers.RetryAfter;
         if (h?.Delta is { } d) return d;
         if (h?.Date is { } date) { var wait = date - time.GetUtcNow(); return wait > TimeSpan.Zero ? wait : TimeSpan.Zero; }
+        return null;
+    }
+
+    /// <summary>Time left before the audit's wall-time deadline; null when there is none (or it is too far to matter).</summary>
+    private TimeSpan? UntilDeadline()
+    {
+        if (budget.Deadline == DateTimeOffset.MaxValue) return null;
+        var left = budget.Deadline - time.GetUtcNow();
+        return left > TimeSpan.FromDays(30) ? null : left < TimeSpan.Zero ? TimeSpan.Zero : left;
+    }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static T? Inner<T>(Exception e) where T : Exception
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException) if (x is T t) return t;
         return null;
     }
 

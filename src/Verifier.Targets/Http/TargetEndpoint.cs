@@ -18,7 +18,7 @@ public sealed record TargetEndpoint(Uri BaseUrl, string Model, TargetDialect Dia
     public override string ToString() => $"{Dialects.Name(Dialect)} {BaseUrl} model={Model}";
 }
 
-/// <summary>Retry and timeout policy of the client.</summary>
+/// <summary>Retry, timeout and size policy of the client.</summary>
 public sealed record ClientOptions
 {
     /// <summary>Attempts per request including the first.</summary>
@@ -29,8 +29,20 @@ public sealed record ClientOptions
     /// <summary>A Retry-After longer than this is not waited for: the request fails instead.</summary>
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Time allowed for one attempt (headers and whole body / stream).</summary>
+    /// <summary>Time allowed for one attempt (headers and whole body / stream); never beyond the audit's wall-time deadline.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Most response body bytes read and stored per attempt; more is a failed exchange (enforced while reading).</summary>
+    public int MaxResponseBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Most SSE events ("data:" lines) per streamed reply.</summary>
+    public int MaxStreamEvents { get; init; } = 20_000;
+
+    /// <summary>Most characters of content plus reasoning per reply.</summary>
+    public int MaxReplyCharacters { get; init; } = 1_000_000;
+
+    /// <summary>Requests in flight at once to one host (scheme, host, port) from this process, so a slow vendor cannot hold every worker.</summary>
+    public int MaxConcurrentPerHost { get; init; } = 4;
 
     /// <summary>Seed of the backoff jitter, so retry timing is reproducible.</summary>
     public int JitterSeed { get; init; } = 1;
