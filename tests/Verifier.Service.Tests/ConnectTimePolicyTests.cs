@@ -73,7 +73,7 @@ public sealed class ConnectTimePolicyTests : IAsyncLifetime
 
         public async Task<HttpClient> ClientAsync(string role)
         {
-            await using var db = new VerifierDb(VerifierDb.Options(database.ConnectionString));
+            await using var db = new VerifierDb(VerifierDb.Options(database.ConnectionString), VerifierFactory.LogKey);
             var (_, key) = await KeyStore.CreateAsync(db, role, "test " + role, null);
             var client = CreateClient();
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);

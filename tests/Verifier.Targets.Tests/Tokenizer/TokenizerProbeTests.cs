@@ -90,9 +90,10 @@ public class TokenizerProbeTests
     }
 
     [Fact]
-    public async Task A_server_counting_only_uncached_prompt_tokens_is_recorded_and_not_weighed()
+    public async Task A_server_counting_only_uncached_prompt_tokens_still_shows_its_tokenizer_and_is_never_evidence_against_it()
     {
-        // As Ollama before 0.30: prompt_tokens = the prompt minus its common token prefix with the previous prompt.
+        // As Ollama before 0.30: prompt_tokens = the prompt minus its common token prefix with the previous prompt. The
+        // nonces keep the discount to the template's first tokens; only the first pair (cold cache) sees unequal discounts.
         var previous = Array.Empty<int>();
         StubServer? self = null;
         await using var server = self = await StubServer.StartAsync(async (ctx, i) =>
@@ -110,13 +111,24 @@ public class TokenizerProbeTests
             }));
         });
         var client = new TargetClient(new HttpClient(), new TargetEndpoint(server.BaseUrl, "deepseek-r1", TargetDialect.Ollama));
-        for (var seed = 1; seed <= 5; seed++)
+        var exact = 0;
+        for (var seed = 1; seed <= 8; seed++)
         {
             var instance = TokenizerProbe.Generate(seed);
-            var outcome = TokenizerProbe.Score(instance, await client.ExecuteAsync(instance, CancellationToken.None));
-            Assert.Equal(TokenizerProbe.DiscountedOutcome, outcome.OutcomeKey);
-            Assert.Null(outcome.LogLikelihoods); // an honest stack with odd accounting is not evidence against anyone
+            var execution = await client.ExecuteAsync(instance, CancellationToken.None);
+            var outcome = TokenizerProbe.Score(instance, execution);
+            if (outcome.OutcomeKey == "family:deepseek-v3")
+            {
+                exact++;
+                Assert.True(TokenizerProbe.ShowsCacheDiscount(instance, execution)); // the usage check must stay off
+            }
+            else
+            {
+                Assert.Equal(TokenizerProbe.CollisionOutcome, outcome.OutcomeKey);
+                Assert.Null(outcome.LogLikelihoods); // an honest stack with odd accounting is not evidence against anyone
+            }
         }
+        Assert.True(exact >= 7, $"{exact}/8 pairs gave the family exactly");
     }
 
     private static byte[] Body(StubServer server, int index)

@@ -102,16 +102,19 @@ public static class TokenizerProbe
     private static string Content(string nonce, string segment, int repeats) => nonce + " " + Instruction + string.Concat(Enumerable.Repeat(segment, repeats));
 
     /// <summary>
-    /// The pair's counts are below what its prompts hold under the family the delta matched (every catalogued template of
-    /// that tokenizer): the stack reports only uncached prompt tokens. The delta is still exact (the nonces keep the
-    /// discount constant), but later requests share longer prefixes, so the prompt-usage check must stay off.
+    /// The pair's counts are no more than its prompts hold under the family the delta matched (its most compact catalogued
+    /// template): the stack may report only uncached prompt tokens. The delta is still exact (the nonces keep the discount
+    /// constant), but later requests can share longer prefixes, so the prompt-usage check must stay off. A discount of
+    /// the template's first tokens and a more compact template look alike here; the check errs towards staying off.
     /// </summary>
     public static bool ShowsCacheDiscount(ProbeInstance instance, ProbeExecution execution)
     {
         if (instance.GeneratorId != GeneratorId) return false;
-        var reported = execution.Responses.Where(r => r.RequestIndex < 2).Select(r => (r.RequestIndex, Tokens: r.Reply?.Usage?.PromptTokens)).ToList();
-        if (reported.Count < 2 || reported.Any(r => r.Tokens is null)) return false;
-        return TokenizerFamilies.All.Any(f => reported.All(r => r.Tokens < FewestPromptTokens(f, instance.Requests[r.RequestIndex].Messages)));
+        int? Reported(int index) => execution.Responses.FirstOrDefault(r => r.RequestIndex == index)?.Reply?.Usage?.PromptTokens;
+        if (Reported(0) is not { } pb || Reported(1) is not { } pa) return false;
+        var expected = ExpectedDeltas(instance);
+        var matched = TokenizerFamilies.All.Where(f => expected[TokenizerFamilies.Key(f)] == pb - pa).ToList();
+        return matched.Count == 1 && pb <= FewestPromptTokens(matched[0], instance.Requests[0].Messages) && pa <= FewestPromptTokens(matched[0], instance.Requests[1].Messages);
     }
 
     private static int FewestPromptTokens(TokenizerFamily family, IReadOnlyList<ChatMessage> messages) =>
@@ -128,8 +131,9 @@ public static class TokenizerProbe
     }
 
     /// <summary>
-    /// A caching stack whose previous prompt happened to start like this pair's first request discounts a few more tokens
-    /// from it: the delta misses a family's by a little while both counts sit below the prompts under that family.
+    /// A caching stack discounts the two requests unequally when its cache was cold for the first (the audit's first
+    /// request) or the previous prompt happened to start like it: the delta misses a family's by a little while a count
+    /// sits below its prompt under that family.
     /// Recorded, not weighed (an honest cache must not look like a second model).
     /// </summary>
     private static string? CacheCollision(ProbeInstance instance, int pa, int pb, int delta, Dictionary<string, int> expected)
@@ -138,7 +142,7 @@ public static class TokenizerProbe
         {
             var key = TokenizerFamilies.Key(f);
             if (Math.Abs(delta - expected[key]) <= 4
-                && pb < FewestPromptTokens(f, instance.Requests[0].Messages) && pa < FewestPromptTokens(f, instance.Requests[1].Messages)) return key;
+                && (pb <= FewestPromptTokens(f, instance.Requests[0].Messages) || pa <= FewestPromptTokens(f, instance.Requests[1].Messages))) return key;
         }
         return null;
     }
