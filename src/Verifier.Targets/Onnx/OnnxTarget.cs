@@ -74,11 +74,15 @@ public sealed class OnnxTarget : IDisposable
             var seq = Interlocked.Increment(ref sequence);
             try
             {
-                var completion = generator.Complete(request.Messages, settings, ct);
+                var completion = generator.Complete(request.Messages, settings, request.TopLogprobs ?? 0, ct);
+                // The same shape an OpenAI-compatible server returns, logprobs included, so replay and rescoring parse it alike.
+                var logprobs = completion.Logprobs is { } lp
+                    ? new { content = lp.Select(t => new { token = t.Token, logprob = t.Logprob, top_logprobs = t.Top.Select(x => new { token = x.Token, logprob = x.Logprob }) }) }
+                    : null;
                 var responseJson = JsonSerializer.Serialize(new
                 {
                     id = $"local-{seq}", @object = "chat.completion", model = Path.GetFileName(path),
-                    choices = new[] { new { index = 0, finish_reason = completion.FinishReason, message = new { role = "assistant", content = completion.Text } } },
+                    choices = new[] { new { index = 0, finish_reason = completion.FinishReason, message = new { role = "assistant", content = completion.Text }, logprobs } },
                     usage = new { prompt_tokens = completion.PromptTokens, completion_tokens = completion.CompletionTokens, total_tokens = completion.PromptTokens + completion.CompletionTokens },
                 });
                 var usage = new TokenUsage(completion.PromptTokens, completion.CompletionTokens);

@@ -39,9 +39,13 @@ public sealed class OnnxDecoder : IDisposable
     }
 
     public IEnumerable<int> Generate(int[] promptIds, GenerationSettings settings, CancellationToken cancellationToken = default) =>
-        GenerateCore(promptIds, settings, cancellationToken);
+        GenerateCore(promptIds, settings, 0, cancellationToken).Select(t => t.Id);
 
-    private IEnumerable<int> GenerateCore(int[] promptIds, GenerationSettings settings, CancellationToken ct)
+    /// <summary>Generation that also reports, at every step, the <paramref name="topK"/> most likely ids with their log probabilities (log-softmax of the raw logits).</summary>
+    public IEnumerable<(int Id, (int Id, double Logprob)[]? Top)> GenerateWithLogprobs(int[] promptIds, GenerationSettings settings, int topK, CancellationToken cancellationToken = default) =>
+        GenerateCore(promptIds, settings, topK, cancellationToken);
+
+    private IEnumerable<(int Id, (int Id, double Logprob)[]? Top)> GenerateCore(int[] promptIds, GenerationSettings settings, int topK, CancellationToken ct)
     {
         if (promptIds.Length == 0) throw new ArgumentException("The prompt needs at least one token.", nameof(promptIds));
         var random = new Random(settings.Seed);
@@ -59,12 +63,13 @@ public sealed class OnnxDecoder : IDisposable
                 ct.ThrowIfCancellationRequested();
                 List<OrtValue> present;
                 int next;
-                try { (next, present) = Step(step, total, past, settings, random, runOptions); }
+                (int, double)[]? top;
+                try { (next, present, top) = Step(step, total, past, settings, random, runOptions, topK); }
                 catch (OrtException) when (ct.IsCancellationRequested) { throw new OperationCanceledException(ct); }
                 foreach (var v in past) v.Dispose();
                 past = present;
                 total += step.Length;
-                yield return next;
+                yield return (next, top);
                 if (stop.Contains(next)) yield break;
                 step = [next];
             }
@@ -93,13 +98,14 @@ public sealed class OnnxDecoder : IDisposable
         finally { foreach (var v in past) v.Dispose(); }
     }
 
-    private (int Next, List<OrtValue> Present) Step(int[] ids, int pastLength, List<OrtValue> past, GenerationSettings settings, Random random, OrtRunOptions? runOptions)
+    private (int Next, List<OrtValue> Present, (int, double)[]? Top) Step(int[] ids, int pastLength, List<OrtValue> past, GenerationSettings settings, Random random, OrtRunOptions? runOptions, int topK)
     {
         var inputs = Inputs(ids, pastLength, past);
         try
         {
             var outputs = session.Run(stepInputNames, inputs, stepOutputNames, runOptions);
             int next;
+            (int, double)[]? top = null;
             using (var logits = outputs[0])
             {
                 var (type, shape) = logits.Describe();
@@ -108,16 +114,36 @@ public sealed class OnnxDecoder : IDisposable
                 next = type == OrtElementType.Float
                     ? TokenSampler.Pick(logits.AsSpan<float>(count)[^vocab..], settings, random) // no copy on the hot path
                     : TokenSampler.Pick(LastRow(logits), settings, random);
+                if (topK > 0) top = TopLogprobs(type == OrtElementType.Float ? logits.AsSpan<float>(count)[^vocab..] : LastRow(logits), topK);
             }
             var present = new List<OrtValue>(outputs.Length - 1);
             for (var i = 1; i < outputs.Length; i++) present.Add(outputs[i]);
-            return (next, present);
+            return (next, present, top);
         }
         finally
         {
             // Only the per-step inputs; past values are owned by the caller.
             foreach (var v in inputs.Take(inputs.Count - past.Count)) v.Dispose();
         }
+    }
+
+    /// <summary>The k most likely ids with their log-softmax values, most likely first.</summary>
+    private static (int, double)[] TopLogprobs(ReadOnlySpan<float> logits, int k)
+    {
+        double max = double.NegativeInfinity, sum = 0;
+        foreach (var l in logits) max = Math.Max(max, l);
+        foreach (var l in logits) sum += Math.Exp(l - max);
+        var logZ = max + Math.Log(sum);
+        var best = new List<(int, double)>(k + 1);
+        for (var i = 0; i < logits.Length; i++)
+        {
+            if (best.Count == k && logits[i] <= best[^1].Item2 + logZ) continue;
+            var value = logits[i] - logZ;
+            var at = best.FindIndex(b => b.Item2 < value);
+            best.Insert(at < 0 ? best.Count : at, (i, value));
+            if (best.Count > k) best.RemoveAt(k);
+        }
+        return [.. best];
     }
 
     /// <summary>Builds the step's inputs in session types: ids, mask over past+new, positions continuing from past, then the cache.</summary>

@@ -4,7 +4,11 @@ using Verifier.Core.Chat;
 namespace Verifier.Targets.Onnx.Generation;
 
 /// <summary>One local completion: text, token counts as a server would report them, and why it ended.</summary>
-public sealed record OnnxCompletion(string Text, IReadOnlyList<int> TokenIds, int PromptTokens, int CompletionTokens, string FinishReason, TimeSpan Elapsed);
+public sealed record OnnxCompletion(string Text, IReadOnlyList<int> TokenIds, int PromptTokens, int CompletionTokens, string FinishReason, TimeSpan Elapsed)
+{
+    /// <summary>Per generated token its log probability and the top-k alternatives, when asked for (as an OpenAI server's logprobs).</summary>
+    public IReadOnlyList<TokenLogprob>? Logprobs { get; init; }
+}
 
 /// <summary>
 /// Chat-level wrapper over <see cref="OnnxDecoder"/> for the local `onnx` target. Tokenizer and chat template are
@@ -16,17 +20,23 @@ public sealed class OnnxTextGenerator(
     Func<string, int[]> encode,
     Func<IReadOnlyList<int>, string> decode)
 {
-    public OnnxCompletion Complete(IReadOnlyList<ChatMessage> messages, GenerationSettings settings, CancellationToken cancellationToken = default)
+    public OnnxCompletion Complete(IReadOnlyList<ChatMessage> messages, GenerationSettings settings, int topLogprobs = 0, CancellationToken cancellationToken = default)
     {
         var sw = Stopwatch.StartNew();
         var prompt = encode(renderPrompt(messages));
         var ids = new List<int>();
+        var logprobs = new List<TokenLogprob>();
         var stopped = false;
-        foreach (var id in decoder.Generate(prompt, settings, cancellationToken))
+        foreach (var (id, top) in decoder.GenerateWithLogprobs(prompt, settings, topLogprobs, cancellationToken))
         {
             if (settings.StopTokenIds?.Contains(id) == true) { stopped = true; break; }
             ids.Add(id);
+            if (top is not null)
+                logprobs.Add(new TokenLogprob(decode([id]), top.FirstOrDefault(t => t.Id == id).Logprob, top.Select(t => new TopLogprob(decode([t.Id]), t.Logprob)).ToList()));
         }
-        return new OnnxCompletion(decode(ids), ids, prompt.Length, ids.Count + (stopped ? 1 : 0), stopped ? "stop" : "length", sw.Elapsed);
+        return new OnnxCompletion(decode(ids), ids, prompt.Length, ids.Count + (stopped ? 1 : 0), stopped ? "stop" : "length", sw.Elapsed)
+        {
+            Logprobs = topLogprobs > 0 ? logprobs : null,
+        };
     }
 }
