@@ -168,7 +168,7 @@ public static class AuditEngine
             (ledger, var item) = ledger.Apply(template);
             evidence.Add(item);
         }
-        if (usage.Active && UsageConsistency.Check(usage.Anchor!, instance, execution) is { } outcome)
+        if (usage.Active && UsageConsistency.Check(usage.Anchor!, usage.Previous, instance, execution) is { } outcome)
         {
             (ledger, var item) = ledger.Apply(outcome);
             evidence.Add(item);

@@ -43,7 +43,9 @@ public class CacheProofTokenizerTests
 
             var cached = Reported(Full(i, 0) - 2, Full(i, 1) - 2); // BOS and the user tag came from the cache, for both
             Assert.Equal("family:deepseek-v3", TokenizerProbe.Score(i, cached).OutcomeKey);
-            Assert.True(TokenizerProbe.ShowsCacheDiscount(i, cached));
+            var deeper = Reported(Full(i, 0) - 8, Full(i, 1) - 8); // below even the family's most compact template: cache accounting
+            Assert.Equal("family:deepseek-v3", TokenizerProbe.Score(i, deeper).OutcomeKey);
+            Assert.True(TokenizerProbe.ShowsCacheDiscount(i, deeper));
 
             var collision = Reported(Full(i, 0) - 4, Full(i, 1) - 2); // the first request also matched the previous prompt's first characters
             var outcome = TokenizerProbe.Score(i, collision);
@@ -51,5 +53,16 @@ public class CacheProofTokenizerTests
             Assert.Null(outcome.OutcomeKey.StartsWith("family:", StringComparison.Ordinal) ? outcome.OutcomeKey : null);
         }
         Assert.True(passed >= 28, $"{passed}/30 collisions recognised");
+    }
+
+    [Fact]
+    public void A_request_sharing_more_than_the_template_with_its_predecessor_is_not_compared()
+    {
+        var a = new[] { ChatMessage.User("Name a color.") }; // as the fingerprint prompts once began
+        var b = new[] { ChatMessage.User("Name a fruit.") };
+        var c = new[] { ChatMessage.User("Pick a number between 1 and 100.") };
+        Assert.True(UsageConsistency.SharesCachedPrefix(b, a));  // "Name a" would come from a cache
+        Assert.False(UsageConsistency.SharesCachedPrefix(c, a)); // only the template's first tokens
+        Assert.False(UsageConsistency.SharesCachedPrefix(c, null));
     }
 }

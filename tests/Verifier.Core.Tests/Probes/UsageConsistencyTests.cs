@@ -37,7 +37,7 @@ public class UsageConsistencyTests
         var anchor = UsageConsistency.TryAnchor(a, Served(served, a, 1));
         Assert.NotNull(anchor);
         var b = Instance("b", ProbeCategory.Code, Later);
-        var outcome = UsageConsistency.Check(anchor, b, Served(served, b, 2));
+        var outcome = UsageConsistency.Check(anchor, null, b, Served(served, b, 2));
         Assert.NotNull(outcome);
         Assert.Equal("family:" + family, outcome.OutcomeKey);
         Assert.Equal([1, 2], outcome.ExchangeSequences);
@@ -50,7 +50,7 @@ public class UsageConsistencyTests
         var a = Instance("a", ProbeCategory.Reasoning, First);
         var anchor = UsageConsistency.TryAnchor(a, Served(ChatTemplateId.R1, a, 1))!;
         var b = Instance("b", ProbeCategory.Reasoning, Later);
-        var outcome = UsageConsistency.Check(anchor, b, Served(ChatTemplateId.DistillQwen, b, 2))!;
+        var outcome = UsageConsistency.Check(anchor, null, b, Served(ChatTemplateId.DistillQwen, b, 2))!;
         Assert.Equal("unknown", outcome.OutcomeKey);
 
         var options = EvidenceOptions.Default;
@@ -83,11 +83,11 @@ public class UsageConsistencyTests
         var a = Instance("a", ProbeCategory.Reasoning, First);
         var anchor = UsageConsistency.TryAnchor(a, Served(ChatTemplateId.R1, a, 1))!;
         var pair = Instance("p", ProbeCategory.Tokenizer, First, Later);
-        Assert.Null(UsageConsistency.Check(anchor, pair, Served(ChatTemplateId.R1, pair, 2)));
+        Assert.Null(UsageConsistency.Check(anchor, null, pair, Served(ChatTemplateId.R1, pair, 2)));
         var dialogue = Instance("d", ProbeCategory.Behaviour, [ChatMessage.System("be brief"), ChatMessage.User("hi")]);
-        Assert.Null(UsageConsistency.Check(anchor, dialogue, Served(ChatTemplateId.R1, dialogue, 3)));
+        Assert.Null(UsageConsistency.Check(anchor, null, dialogue, Served(ChatTemplateId.R1, dialogue, 3)));
         Assert.Null(UsageConsistency.TryAnchor(dialogue, Served(ChatTemplateId.R1, dialogue, 3)));
         var silent = new ProbeExecution([new ProbeResponse(0, true, 200, new ChatReply("OK", null, ReasoningStyle.None, "stop", null, null, null, 4), "{}", 4)], []);
-        Assert.Null(UsageConsistency.Check(anchor, Instance("s", ProbeCategory.Code, Later), silent));
+        Assert.Null(UsageConsistency.Check(anchor, null, Instance("s", ProbeCategory.Code, Later), silent));
     }
 }

@@ -102,10 +102,11 @@ public static class TokenizerProbe
     private static string Content(string nonce, string segment, int repeats) => nonce + " " + Instruction + string.Concat(Enumerable.Repeat(segment, repeats));
 
     /// <summary>
-    /// The pair's counts are no more than its prompts hold under the family the delta matched (its most compact catalogued
-    /// template): the stack may report only uncached prompt tokens. The delta is still exact (the nonces keep the discount
-    /// constant), but later requests can share longer prefixes, so the prompt-usage check must stay off. A discount of
-    /// the template's first tokens and a more compact template look alike here; the check errs towards staying off.
+    /// The pair's counts are below what its prompts hold under the family the delta matched (even its most compact
+    /// catalogued template): the stack reports only uncached prompt tokens, so the prompt-usage check stays off. A
+    /// smaller discount can pass for a more compact template; the check itself then skips every request that shares more
+    /// than the template's first tokens with its predecessor (<see cref="UsageConsistency.SharesCachedPrefix"/>), and
+    /// anchors on the pair's second request, so a constant discount cancels.
     /// </summary>
     public static bool ShowsCacheDiscount(ProbeInstance instance, ProbeExecution execution)
     {
@@ -114,7 +115,7 @@ public static class TokenizerProbe
         if (Reported(0) is not { } pb || Reported(1) is not { } pa) return false;
         var expected = ExpectedDeltas(instance);
         var matched = TokenizerFamilies.All.Where(f => expected[TokenizerFamilies.Key(f)] == pb - pa).ToList();
-        return matched.Count == 1 && pb <= FewestPromptTokens(matched[0], instance.Requests[0].Messages) && pa <= FewestPromptTokens(matched[0], instance.Requests[1].Messages);
+        return matched.Count == 1 && pb < FewestPromptTokens(matched[0], instance.Requests[0].Messages) && pa < FewestPromptTokens(matched[0], instance.Requests[1].Messages);
     }
 
     private static int FewestPromptTokens(TokenizerFamily family, IReadOnlyList<ChatMessage> messages) =>

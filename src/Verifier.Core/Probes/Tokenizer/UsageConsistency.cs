@@ -2,6 +2,7 @@ namespace Verifier.Core.Probes.Tokenizer;
 
 using System.Globalization;
 using Verifier.Core.Audits;
+using Verifier.Core.Chat;
 using Verifier.Core.ChatTemplates;
 using Verifier.Core.Evidence;
 using Verifier.Core.Tokenization;
@@ -28,10 +29,14 @@ public static class UsageConsistency
     {
         public bool Active => Anchor is not null && Verified && !Discounted;
 
+        /// <summary>The messages of the last chat request sent (a prompt cache discounts what a request shares with it).</summary>
+        public IReadOnlyList<ChatMessage>? Previous { get; init; }
+
         /// <summary>Folds in a probe that has been scored (<paramref name="outcomeKey"/> is its scorer's outcome).</summary>
         public Tracker After(ProbeInstance instance, ProbeExecution execution, string? outcomeKey) => this with
         {
             Anchor = Anchor ?? TryAnchor(instance, execution),
+            Previous = instance.Requests.LastOrDefault(r => r.Kind == ProbeRequestKind.Chat)?.Messages ?? Previous,
             Verified = Verified || (instance.Category == ProbeCategory.Tokenizer && outcomeKey?.StartsWith("family:", StringComparison.Ordinal) == true),
             Discounted = Discounted || (instance.Category == ProbeCategory.Tokenizer
                 && (outcomeKey is TokenizerProbe.DiscountedOutcome or TokenizerProbe.CollisionOutcome || TokenizerProbe.ShowsCacheDiscount(instance, execution))),
@@ -50,15 +55,38 @@ public static class UsageConsistency
         }
     }
 
+    /// <summary>
+    /// The anchor is the probe's last eligible response: for the tokenizer pair the second request, whose predecessor is
+    /// known (its pair's first, sharing only the template's first tokens), so a prompt cache discounts it as it discounts
+    /// later requests — never the audit's very first request, which a cold cache does not discount.
+    /// </summary>
     public static Anchor? TryAnchor(ProbeInstance instance, ProbeExecution execution) =>
-        Eligible(instance, execution).Select(e => new Anchor(e.Tokens, e.Reported, e.Response.ExchangeSequence)).FirstOrDefault();
+        Eligible(instance, execution).Select(e => new Anchor(e.Tokens, e.Reported, e.Response.ExchangeSequence)).LastOrDefault();
+
+    /// <summary>
+    /// Whether the request shares more of its rendered prompt with the previous request than any two prompts share (the
+    /// template's first tokens): a prompt cache would discount the extra, so a count that fits no family is not compared.
+    /// </summary>
+    public static bool SharesCachedPrefix(IReadOnlyList<ChatMessage> messages, IReadOnlyList<ChatMessage>? previous)
+    {
+        if (previous is null) return false;
+        foreach (var f in TokenizerFamilies.All)
+        {
+            var template = TokenizerProbe.TemplateOf(f);
+            var tokenizer = Tokenizers.GetForTemplate(template);
+            var current = tokenizer.Encode(ChatTemplates.Render(template, messages));
+            int Common(int[] other) { var n = 0; while (n < current.Length && n < other.Length && current[n] == other[n]) n++; return n; }
+            if (Common(tokenizer.Encode(ChatTemplates.Render(template, previous))) > Common(tokenizer.Encode(ChatTemplates.Render(template, [ChatMessage.User("\u2603")])))) return true;
+        }
+        return false;
+    }
 
     /// <summary>
     /// Evidence from a probe with exactly one eligible response (capability and behaviour probes; the tokenizer pair
     /// carries its own), or null. Likelihoods use the tokenizer probe's keys, including the mixed-pair case (the anchor
     /// and this request answered by different models).
     /// </summary>
-    public static ProbeOutcome? Check(Anchor anchor, ProbeInstance instance, ProbeExecution execution)
+    public static ProbeOutcome? Check(Anchor anchor, IReadOnlyList<ChatMessage>? previous, ProbeInstance instance, ProbeExecution execution)
     {
         if (instance.Category == ProbeCategory.Tokenizer) return null;
         var eligible = Eligible(instance, execution).ToList();
@@ -70,6 +98,9 @@ public static class UsageConsistency
         ll[Hypothesis.UnknownId] = Math.Log(1.0 / range);
         ll[Hypothesis.MixedPairId] = Math.Log(1.0 / (2 * Math.Max(reported, anchor.PromptTokens) + 1));
         var family = expected.FirstOrDefault(kv => kv.Value == observed).Key;
+        // A count that fits no family, for a request sharing more than the template with its predecessor, may be a prompt
+        // cache's discount: not compared. (A count that fits is compared: a cache cannot make a count fit.)
+        if (family is null && SharesCachedPrefix(instance.Requests[response.RequestIndex].Messages, previous)) return null;
         var sequences = new[] { anchor.ExchangeSequence, response.ExchangeSequence }.OfType<int>().ToList();
         return new ProbeOutcome($"usage:{instance.ProbeId}", ProbeCategory.Tokenizer, Tier, family is null ? "unknown" : "family:" + family,
             string.Create(CultureInfo.InvariantCulture, $"prompt_tokens {reported} vs anchor {anchor.PromptTokens}: {observed} (expected {string.Join(' ', expected.Select(kv => $"{kv.Key}:{kv.Value}"))})"),
