@@ -86,8 +86,8 @@ public sealed record EvidenceLedger(
         {
             var fingerprint = Fingerprints?.LogLikelihoods(outcome.ProbeId, observed);
             if (fingerprint is null) return NotWeighed(outcome, "not-scored: no reference fingerprint for this prompt");
-            if (outcome.OutcomeKey == FingerprintProbe.ContextUnverifiedOutcome && fingerprint.Values.Max() <= 0)
-                return NotWeighed(outcome, "not-scored: the context is unverified and the answer fits no reference");
+            if (!FingerprintModel.FitsAReference(fingerprint))
+                return NotWeighed(outcome, "not-scored: the answer fits no reference (changed context or an unusual stack; never held against the vendor)");
             return ApplyDeterministic(outcome, fingerprint);
         }
         if (CapabilityModel.IsCapability(outcome.Category)) return ApplyCapability(outcome);

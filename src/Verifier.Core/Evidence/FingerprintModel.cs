@@ -54,6 +54,7 @@ public sealed class FingerprintModel
                 ll[build] = 0;
                 var own = references.Fingerprints(build, probeId);
                 if (own.Count > 0) { ll[build] = Score(observed, own, 0, 1); any = true; continue; }
+                if (!Fingerprintable(v, p)) continue; // as wide as other weights: no fingerprint, scores like the open set
                 foreach (var q in v.Precisions.OrderBy(x => x == v.NativePrecision ? 0 : 1))
                 {
                     var borrowed = references.Fingerprints(Hypothesis.BuildId(v.Id, q), probeId);
@@ -132,6 +133,19 @@ public sealed class FingerprintModel
         Math.Log(options.FingerprintTailWeight) + LogNormal(e, options.FingerprintTailScale * sigma));
 
     private static double LogNormal(double e, double sigma) => -0.5 * (e / sigma) * (e / sigma) - Math.Log(sigma) - 0.5 * Math.Log(2 * Math.PI);
+
+    /// <summary>
+    /// Whether the observation fits some build better than other weights would (a build's own reference, or another
+    /// precision's within that build's measured quantization noise). Only such an answer is weighed: a fingerprint names
+    /// what it matches and never accuses by misfit alone — an answer that fits nothing may come from a changed context
+    /// (hidden system prompt) or a stack noisier than any reference, and is recorded, not held against the vendor.
+    /// </summary>
+    public static bool FitsAReference(IReadOnlyDictionary<string, double> logLikelihoods) =>
+        logLikelihoods.Any(kv => kv.Value > 0 && kv.Key != Hypothesis.UnknownId);
+
+    /// <summary>A build whose quantization noise is narrower than other weights' smallest residual scale can be told by its fingerprint.</summary>
+    private bool Fingerprintable(Variant v, string precision) =>
+        QuantizationNoise.Of(precision, v.NativePrecision).LogprobSigma < options.FingerprintDifferentSigmas.Min();
 
     /// <summary>
     /// Honest noise from repeated reference answers to the same prompt: the RMS residual between two runs (σ of one
