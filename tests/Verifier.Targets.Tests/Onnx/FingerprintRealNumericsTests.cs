@@ -16,6 +16,7 @@ using Verifier.Targets.Onnx.Native;
 /// every build's greedy top-20 answers are then scored. Real floating-point nondeterminism: the honest build runs with
 /// another thread count.
 /// </summary>
+[Collection("onnx-process-memory")]
 public sealed class FingerprintRealNumericsTests : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("verifier-fingerprint-").FullName;

@@ -17,6 +17,7 @@ using Verifier.Targets.Onnx.Building;
 /// log probabilities less than the honest-noise floor here; FingerprintRealNumericsTests checks quantization on a
 /// decoder whose logits are not flat.)
 /// </summary>
+[Collection("onnx-process-memory")]
 public sealed class LocalFingerprintAuditTests : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("verifier-local-fp-").FullName;

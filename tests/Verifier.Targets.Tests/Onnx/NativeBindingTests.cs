@@ -3,6 +3,8 @@ using Verifier.Targets.Onnx.Native;
 
 namespace Verifier.Targets.Tests.Onnx;
 
+// One collection with the heavy ONNX tests: the leak check measures the whole process's RSS, so they must not run beside it.
+[Collection("onnx-process-memory")]
 public sealed class NativeBindingTests
 {
     private static readonly OrtSessionSettings Deterministic = new(IntraOpThreads: 1, InterOpThreads: 1);
