@@ -4,7 +4,6 @@ using System.Collections.Immutable;
 using Verifier.Core.Audits;
 using Verifier.Core.Catalog;
 using Verifier.Core.Probes;
-using Verifier.Core.Probes.Fingerprint;
 
 /// <summary>
 /// The evidence gathered so far, immutable: per hypothesis the summed deterministic and capability log-likelihoods,
