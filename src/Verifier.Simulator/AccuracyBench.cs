@@ -9,11 +9,18 @@ using Verifier.Targets.Http;
 /// <summary>One simulated audit scored against its scenario's truth label.</summary>
 public sealed record BenchRow(
     string Scenario, int Repeat, string Claim, string Truth, bool Honest, string Verdict, string? Identified, double ClaimPosterior,
-    double TopPosterior, int Requests, long PromptTokens, long CompletionTokens, bool FalseAccusation, bool MissedSubstitution, bool? ExactVariant, bool? Family);
+    double TopPosterior, int Requests, long PromptTokens, long CompletionTokens, bool FalseAccusation, bool MissedSubstitution, bool? ExactVariant, bool? Family,
+    bool Logprobs);
 
 public sealed record BenchTotals(
     int Audits, double ExactVariantAccuracy, int ExactVariantScored, double FamilyAccuracy, int FalseAccusations, int HonestAudits,
-    int MissedSubstitutions, int SubstitutionAudits, double InconclusiveRate, double MedianRequests, double P95Requests, double MedianTokens, double P95Tokens);
+    int MissedSubstitutions, int SubstitutionAudits, double InconclusiveRate, double MedianRequests, double P95Requests, double MedianTokens, double P95Tokens)
+{
+    /// <summary>Honest audits that ended consistent / honest audits, on stacks that return logprobs and on those that do not.</summary>
+    public (int Consistent, int Of, double MedianRequests) HonestWithLogprobs { get; init; }
+
+    public (int Consistent, int Of, double MedianRequests) HonestWithoutLogprobs { get; init; }
+}
 
 /// <summary>
 /// SIMULATION. Runs full audits against simulated vendors and scores the verdicts: the accuracy bench. Reference
@@ -68,7 +75,7 @@ public static class AccuracyBench
         var top = v.VariantPosterior.Count > 0 ? v.VariantPosterior[0].Posterior : v.ClaimPosterior;
         return new BenchRow(s.Name, repeat, s.ClaimedVariant, expect.Mixture ? "mixture" : truth, expect.Honest, v.Kind.ToString().ToLowerInvariant(), identified,
             v.ClaimPosterior, top, result.DecidedAfterRequests ?? result.Cost.Requests, result.Cost.PromptTokens, result.Cost.CompletionTokens,
-            expect.Honest && v.Kind == VerdictKind.Mismatch, !expect.Honest && v.Kind != VerdictKind.Mismatch, exact, familyOk);
+            expect.Honest && v.Kind == VerdictKind.Mismatch, !expect.Honest && v.Kind != VerdictKind.Mismatch, exact, familyOk, s.ReturnsLogprobs);
     }
 
     public static BenchTotals Totals(IReadOnlyList<BenchRow> rows)
@@ -81,6 +88,12 @@ public static class AccuracyBench
         var exact = rows.Where(r => r.ExactVariant is not null).ToList();
         var family = rows.Where(r => r.Family is not null).ToList();
         var tokens = rows.Select(r => (double)(r.PromptTokens + r.CompletionTokens)).ToList();
+        (int, int, double) Honest(bool logprobs)
+        {
+            var honest = rows.Where(r => r.Honest && r.Logprobs == logprobs).ToList();
+            var consistent = honest.Where(r => r.Verdict == "consistent").ToList();
+            return (consistent.Count, honest.Count, Percentile(consistent.Select(r => (double)r.Requests), 0.5));
+        }
         return new BenchTotals(
             rows.Count,
             exact.Count == 0 ? double.NaN : exact.Count(r => r.ExactVariant == true) / (double)exact.Count, exact.Count,
@@ -89,7 +102,11 @@ public static class AccuracyBench
             rows.Count(r => r.MissedSubstitution), rows.Count(r => !r.Honest),
             rows.Count == 0 ? double.NaN : rows.Count(r => r.Verdict == "inconclusive") / (double)rows.Count,
             Percentile(rows.Select(r => (double)r.Requests), 0.5), Percentile(rows.Select(r => (double)r.Requests), 0.95),
-            Percentile(tokens, 0.5), Percentile(tokens, 0.95));
+            Percentile(tokens, 0.5), Percentile(tokens, 0.95))
+        {
+            HonestWithLogprobs = Honest(true),
+            HonestWithoutLogprobs = Honest(false),
+        };
     }
 
     private static string Base(string build) => build.Split('@')[0];

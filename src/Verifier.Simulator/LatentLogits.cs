@@ -40,8 +40,8 @@ public static class LatentLogits
 
     private static readonly ConcurrentDictionary<double, double> Calibrated = new();
 
-    /// <summary>One greedy generation of <paramref name="tokens"/> tokens with the top-k list at every position.</summary>
-    public static IReadOnlyList<TokenLogprob> Generate(string build, int prompt, int tokens, int topK, double servingSameTopToken, Random random)
+    /// <summary>One greedy generation of <paramref name="tokens"/> tokens with the top-k list at every position; <paramref name="context"/> names what the model sees (prompt, hidden system prompt).</summary>
+    public static IReadOnlyList<TokenLogprob> Generate(string build, string context, int tokens, int topK, double servingSameTopToken, Random random)
     {
         var (lineage, weights, precision, native) = Identify(build);
         var quant = QuantizationNoise.Of(precision, native);
@@ -52,7 +52,7 @@ public static class LatentLogits
         var output = new List<TokenLogprob>();
         for (var t = 0; t < tokens; t++)
         {
-            var key = $"{prompt}|{string.Join(',', prefix)}";
+            var key = $"{context}|{string.Join(',', prefix)}";
             var shared = Normals($"lineage|{lineage}|{key}");
             var own = Normals($"weights|{weights}|{key}");
             var q = Normals($"quant|{weights}@{precision}|{key}");

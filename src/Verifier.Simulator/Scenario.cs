@@ -66,6 +66,9 @@ public sealed record Scenario(
     LogprobOptions? Logprobs = null)
 {
     public static readonly string[] Dialects = ["deepseek-api", "vllm", "sglang", "llamacpp", "ollama"];
+
+    /// <summary>Whether this stack returns logprobs (detection-sources.md, "Who returns logprobs"), unless the scenario says.</summary>
+    public bool ReturnsLogprobs => Logprobs?.Returned ?? Dialect is "vllm" or "sglang" or "llamacpp";
     public static readonly string[] Styles = ["field", "think-tags", "closing-only", "none"];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)

@@ -63,8 +63,6 @@ public sealed class SimulatedVendor : IAsyncDisposable
 
     private Claims Claims => scenario.Claims ?? new Claims();
 
-    /// <summary>Whether this stack returns logprobs (detection-sources.md, "Who returns logprobs"), unless the scenario says.</summary>
-    private bool ReturnsLogprobs => scenario.Logprobs?.Returned ?? scenario.Dialect is "vllm" or "sglang" or "llamacpp";
     private long Created => started.ToUnixTimeSeconds();
 
     private void Map()
@@ -141,13 +139,13 @@ public sealed class SimulatedVendor : IAsyncDisposable
         SimulatedReply reply;
         if (fingerprint >= 0)
         {
-            if (wantsLogprobs && !ReturnsLogprobs && scenario.Dialect == "deepseek-api")
+            if (wantsLogprobs && !scenario.ReturnsLogprobs && scenario.Dialect == "deepseek-api")
             {
                 await Error(ctx, 400, """{"error":{"message":"logprobs is not supported for this model","type":"invalid_request_error"}}""");
                 return;
             }
             // A hidden system prompt is a different context: the weights answer it differently (SIMULATION).
-            var context = scenario.HiddenSystemPrompt is null ? fingerprint : 1000 + fingerprint + scenario.HiddenSystemPrompt.Length;
+            var context = scenario.HiddenSystemPrompt is null ? $"{fingerprint}" : $"{fingerprint}|{scenario.HiddenSystemPrompt}";
             var requestedK = body.TryGetProperty("top_logprobs", out var k) && k.TryGetInt32(out var kk) ? kk : 0;
             latent = LatentLogits.Generate(share, context, Math.Clamp(maxTokens, 1, 64), Math.Min(requestedK, scenario.Logprobs?.TopK ?? 20),
                 scenario.Logprobs?.ServingSameTopToken ?? LatentLogits.DefaultServingSameTopToken, r);
@@ -171,7 +169,7 @@ public sealed class SimulatedVendor : IAsyncDisposable
 
         if (!stream)
         {
-            var logprobs = wantsLogprobs && ReturnsLogprobs && latent is not null ? DialectShapes.Logprobs(latent) : null;
+            var logprobs = wantsLogprobs && scenario.ReturnsLogprobs && latent is not null ? DialectShapes.Logprobs(latent) : null;
             var json = JsonSerializer.Serialize(DialectShapes.Completion(id, Created, Claims.Model, content, reasoning, reply.FinishReason, usage, Claims.SystemFingerprint, logprobs));
             if (malformed) json = json[..(json.Length / 2)] + "}{";
             if (truncated) json = json[..(json.Length / 2)];

@@ -16,7 +16,7 @@ public class LatentLogitsTests
         var same = 0;
         const int prompts = 2000;
         for (var p = 0; p < prompts; p++)
-            if (LatentLogits.Generate(build, p, 1, 1, serving, random)[0].Token == LatentLogits.Generate(native, p, 1, 1, 1, random)[0].Token) same++;
+            if (LatentLogits.Generate(build, $"{p}", 1, 1, serving, random)[0].Token == LatentLogits.Generate(native, $"{p}", 1, 1, 1, random)[0].Token) same++;
         return same / (double)prompts;
     }
 

@@ -54,12 +54,21 @@ public static class BenchAccuracyCommand
                 }
             var t = AccuracyBench.Totals(rows);
             Console.WriteLine();
+            // Per scenario: verdict counts and the most named entity (what closing notes count).
+            foreach (var g in rows.GroupBy(r => r.Scenario))
+            {
+                var named = g.GroupBy(r => r.Identified ?? "-").OrderByDescending(n => n.Count()).First();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{Cut(g.Key, 44),-44} consistent {g.Count(r => r.Verdict == "consistent"),3}  mismatch {g.Count(r => r.Verdict == "mismatch"),3}  inconclusive {g.Count(r => r.Verdict == "inconclusive"),3}  named {named.Key} ({named.Count()})"));
+            }
+            Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"audits                     {t.Audits}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"exact-variant accuracy     {t.ExactVariantAccuracy:P1} of {t.ExactVariantScored}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"family accuracy            {t.FamilyAccuracy:P1}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"false accusations          {t.FalseAccusations} of {t.HonestAudits} honest audits"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"missed substitutions       {t.MissedSubstitutions} of {t.SubstitutionAudits} substitution audits"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"inconclusive rate          {t.InconclusiveRate:P1}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"honest → consistent        with logprobs {t.HonestWithLogprobs.Consistent} of {t.HonestWithLogprobs.Of} (median {t.HonestWithLogprobs.MedianRequests} requests), without {t.HonestWithoutLogprobs.Consistent} of {t.HonestWithoutLogprobs.Of} (median {t.HonestWithoutLogprobs.MedianRequests})"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"requests per verdict       median {t.MedianRequests}, p95 {t.P95Requests}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tokens per audit           median {t.MedianTokens}, p95 {t.P95Tokens}"));
             if (result.GetValue(json) is { } path)

@@ -60,7 +60,7 @@ public sealed class FingerprintModel
                     var borrowed = references.Fingerprints(Hypothesis.BuildId(v.Id, q), probeId);
                     if (borrowed.Count == 0) continue;
                     QuantizationNoise a = QuantizationNoise.Of(p, v.NativePrecision), b = QuantizationNoise.Of(q, v.NativePrecision);
-                    ll[build] = Score(observed, borrowed, a.LogprobSigma * a.LogprobSigma + b.LogprobSigma * b.LogprobSigma, a.SameTopToken * b.SameTopToken, uncertain: true);
+                    ll[build] = Score(observed, borrowed, a.LogprobSigma * a.LogprobSigma + b.LogprobSigma * b.LogprobSigma, a.SameTopToken * b.SameTopToken);
                     any = true;
                     break;
                 }
@@ -74,9 +74,9 @@ public sealed class FingerprintModel
     /// borrowed from the table is uncertain (measured on one model and corpus; Llama-2-7B keeps the top token more often
     /// than Llama-3-8B at the same quantization): its σ is averaged over [½, 1½] of the table's value.
     /// </summary>
-    private double Score(FingerprintObservation observed, IReadOnlyList<FingerprintObservation> runs, double extraVariance, double sameTopToken, bool uncertain = false)
+    private double Score(FingerprintObservation observed, IReadOnlyList<FingerprintObservation> runs, double extraVariance, double sameTopToken)
     {
-        double[] factors = uncertain && extraVariance > 0 ? [0.5, 0.66, 0.87, 1.14, 1.5] : [1.0];
+        double[] factors = extraVariance > 0 ? [0.5, 0.66, 0.87, 1.14, 1.5] : [1.0];
         var scores = runs.SelectMany(r => factors.Select(f => observed.HasLogprobs && r.HasLogprobs
             ? LogprobScore(observed.Tokens!, r.Tokens!, Math.Sqrt(LogprobSigma * LogprobSigma + f * f * extraVariance))
             : TextScore(observed.Text, r.Text, 1 - (1 - FlipRate) * sameTopToken))).ToArray();

@@ -42,10 +42,10 @@ public sealed class OnnxDecoder : IDisposable
         GenerateCore(promptIds, settings, 0, cancellationToken).Select(t => t.Id);
 
     /// <summary>Generation that also reports, at every step, the <paramref name="topK"/> most likely ids with their log probabilities (log-softmax of the raw logits).</summary>
-    public IEnumerable<(int Id, (int Id, double Logprob)[]? Top)> GenerateWithLogprobs(int[] promptIds, GenerationSettings settings, int topK, CancellationToken cancellationToken = default) =>
+    public IEnumerable<(int Id, StepLogprobs? Logprobs)> GenerateWithLogprobs(int[] promptIds, GenerationSettings settings, int topK, CancellationToken cancellationToken = default) =>
         GenerateCore(promptIds, settings, topK, cancellationToken);
 
-    private IEnumerable<(int Id, (int Id, double Logprob)[]? Top)> GenerateCore(int[] promptIds, GenerationSettings settings, int topK, CancellationToken ct)
+    private IEnumerable<(int Id, StepLogprobs? Logprobs)> GenerateCore(int[] promptIds, GenerationSettings settings, int topK, CancellationToken ct)
     {
         if (promptIds.Length == 0) throw new ArgumentException("The prompt needs at least one token.", nameof(promptIds));
         var random = new Random(settings.Seed);
@@ -63,7 +63,7 @@ public sealed class OnnxDecoder : IDisposable
                 ct.ThrowIfCancellationRequested();
                 List<OrtValue> present;
                 int next;
-                (int, double)[]? top;
+                StepLogprobs? top;
                 try { (next, present, top) = Step(step, total, past, settings, random, runOptions, topK); }
                 catch (OrtException) when (ct.IsCancellationRequested) { throw new OperationCanceledException(ct); }
                 foreach (var v in past) v.Dispose();
@@ -98,14 +98,14 @@ public sealed class OnnxDecoder : IDisposable
         finally { foreach (var v in past) v.Dispose(); }
     }
 
-    private (int Next, List<OrtValue> Present, (int, double)[]? Top) Step(int[] ids, int pastLength, List<OrtValue> past, GenerationSettings settings, Random random, OrtRunOptions? runOptions, int topK)
+    private (int Next, List<OrtValue> Present, StepLogprobs? Logprobs) Step(int[] ids, int pastLength, List<OrtValue> past, GenerationSettings settings, Random random, OrtRunOptions? runOptions, int topK)
     {
         var inputs = Inputs(ids, pastLength, past);
         try
         {
             var outputs = session.Run(stepInputNames, inputs, stepOutputNames, runOptions);
             int next;
-            (int, double)[]? top = null;
+            StepLogprobs? top = null;
             using (var logits = outputs[0])
             {
                 var (type, shape) = logits.Describe();
@@ -114,7 +114,7 @@ public sealed class OnnxDecoder : IDisposable
                 next = type == OrtElementType.Float
                     ? TokenSampler.Pick(logits.AsSpan<float>(count)[^vocab..], settings, random) // no copy on the hot path
                     : TokenSampler.Pick(LastRow(logits), settings, random);
-                if (topK > 0) top = TopLogprobs(type == OrtElementType.Float ? logits.AsSpan<float>(count)[^vocab..] : LastRow(logits), topK);
+                if (topK > 0) top = TopLogprobs(type == OrtElementType.Float ? logits.AsSpan<float>(count)[^vocab..] : LastRow(logits), topK, next);
             }
             var present = new List<OrtValue>(outputs.Length - 1);
             for (var i = 1; i < outputs.Length; i++) present.Add(outputs[i]);
@@ -127,8 +127,8 @@ public sealed class OnnxDecoder : IDisposable
         }
     }
 
-    /// <summary>The k most likely ids with their log-softmax values, most likely first.</summary>
-    private static (int, double)[] TopLogprobs(ReadOnlySpan<float> logits, int k)
+    /// <summary>The chosen id's log-softmax value and the k most likely ids with theirs, most likely first.</summary>
+    private static StepLogprobs TopLogprobs(ReadOnlySpan<float> logits, int k, int chosen)
     {
         double max = double.NegativeInfinity, sum = 0;
         foreach (var l in logits) max = Math.Max(max, l);
@@ -143,7 +143,7 @@ public sealed class OnnxDecoder : IDisposable
             best.Insert(at < 0 ? best.Count : at, (i, value));
             if (best.Count > k) best.RemoveAt(k);
         }
-        return [.. best];
+        return new StepLogprobs(logits[chosen] - logZ, [.. best]);
     }
 
     /// <summary>Builds the step's inputs in session types: ids, mask over past+new, positions continuing from past, then the cache.</summary>

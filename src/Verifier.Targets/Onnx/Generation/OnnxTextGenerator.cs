@@ -27,12 +27,12 @@ public sealed class OnnxTextGenerator(
         var ids = new List<int>();
         var logprobs = new List<TokenLogprob>();
         var stopped = false;
-        foreach (var (id, top) in decoder.GenerateWithLogprobs(prompt, settings, topLogprobs, cancellationToken))
+        foreach (var (id, step) in decoder.GenerateWithLogprobs(prompt, settings, topLogprobs, cancellationToken))
         {
             if (settings.StopTokenIds?.Contains(id) == true) { stopped = true; break; }
             ids.Add(id);
-            if (top is not null)
-                logprobs.Add(new TokenLogprob(decode([id]), top.FirstOrDefault(t => t.Id == id).Logprob, top.Select(t => new TopLogprob(decode([t.Id]), t.Logprob)).ToList()));
+            if (step is not null)
+                logprobs.Add(new TokenLogprob(decode([id]), step.Chosen, step.Top.Select(t => new TopLogprob(decode([t.Id]), t.Logprob)).ToList()));
         }
         return new OnnxCompletion(decode(ids), ids, prompt.Length, ids.Count + (stopped ? 1 : 0), stopped ? "stop" : "length", sw.Elapsed)
         {
