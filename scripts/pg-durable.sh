@@ -10,13 +10,7 @@ DATA=${VERIFIER_DATA:-$ROOT/.data}
 PGDIR=$DATA/postgres
 PORT=${VERIFIER_PGPORT:-55433}
 PWFILE=$ROOT/.cache/postgres.password
-if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
-  echo "installing postgresql from Debian's packages" >&2
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >&2
-fi
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$1"; else sh -c "$1"; fi; }
+. "$(dirname "$0")/pg-common.sh"
 case "$DATA" in *[[:space:]]*) echo "error: VERIFIER_DATA must not contain spaces: $DATA" >&2; exit 1;; esac
 
 mkdir -p "$ROOT/.cache" "$DATA"

@@ -6,13 +6,7 @@
 set -euo pipefail
 PGROOT=${PGROOT:-/tmp/verifier-pg}
 PGPORT=${PGPORT:-55432}
-if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
-  echo "installing postgresql from Debian's packages" >&2
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >&2
-fi
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$1"; else sh -c "$1"; fi; }
+. "$(dirname "$0")/pg-common.sh"
 mkdir -p "$PGROOT"
 [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGROOT"
 if [ ! -f "$PGROOT/data/PG_VERSION" ]; then

@@ -10,35 +10,20 @@ using Verifier.Service.Tests.Infrastructure;
 /// must still end every audit in a terminal state, readiness must say 503 while the database is gone, and a request
 /// during a short outage is retried instead of answering 500.
 /// </summary>
-public sealed class DatabaseOutageTests : IAsyncLifetime
+public sealed class DatabaseOutageTests : GatedServiceTest
 {
-    private readonly TestDatabase database = new();
-    private TcpGate gate = null!;
-    private VendorStub vendor = null!;
-    private VerifierFactory factory = null!;
     private HttpClient admin = null!;
 
-    public async Task InitializeAsync()
+    protected override Dictionary<string, string> Settings => new()
     {
-        await database.InitializeAsync();
-        vendor = await VendorStub.StartAsync();
-        (gate, var throughGate) = TcpGate.Before(database.ConnectionString);
-        factory = new VerifierFactory(database, new Dictionary<string, string>
-        {
-            ["ConnectionStrings:Verifier"] = throughGate,
-            ["Verifier:Audits:HeartbeatSeconds"] = "0.5",
-            ["Verifier:Audits:StaleSeconds"] = "3",
-        });
-        admin = await factory.ClientAsync("admin");
-    }
+        ["Verifier:Audits:HeartbeatSeconds"] = "0.5",
+        ["Verifier:Audits:StaleSeconds"] = "3",
+    };
 
-    public async Task DisposeAsync()
+    public override async Task InitializeAsync()
     {
-        gate.Open();
-        await factory.DisposeAsync();
-        await gate.DisposeAsync();
-        await vendor.DisposeAsync();
-        await database.DisposeAsync();
+        await base.InitializeAsync();
+        admin = await factory.ClientAsync("admin");
     }
 
     internal static async Task<string> VendorTargetAsync(HttpClient admin, VendorStub vendor)
@@ -119,36 +104,15 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
 /// The exact failure: the outage outlasts the database retries, so saving the result fails and so does
 /// recording the failure. The audit must not stay `running`: its heartbeat stops, and the reaper re-queues it.
 /// </summary>
-public sealed class OutageBeyondRetriesTests : IAsyncLifetime
+public sealed class OutageBeyondRetriesTests : GatedServiceTest
 {
-    private readonly TestDatabase database = new();
-    private TcpGate gate = null!;
-    private VendorStub vendor = null!;
-    private VerifierFactory factory = null!;
-
-    public async Task InitializeAsync()
+    protected override Dictionary<string, string> Settings => new()
     {
-        await database.InitializeAsync();
-        vendor = await VendorStub.StartAsync();
-        (gate, var throughGate) = TcpGate.Before(database.ConnectionString);
-        factory = new VerifierFactory(database, new Dictionary<string, string>
-        {
-            ["ConnectionStrings:Verifier"] = throughGate,
-            ["Verifier:Database:MaxRetries"] = "1",
-            ["Verifier:Database:MaxRetryDelaySeconds"] = "0.2",
-            ["Verifier:Audits:HeartbeatSeconds"] = "0.5",
-            ["Verifier:Audits:StaleSeconds"] = "3",
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        gate.Open();
-        await factory.DisposeAsync();
-        await gate.DisposeAsync();
-        await vendor.DisposeAsync();
-        await database.DisposeAsync();
-    }
+        ["Verifier:Database:MaxRetries"] = "1",
+        ["Verifier:Database:MaxRetryDelaySeconds"] = "0.2",
+        ["Verifier:Audits:HeartbeatSeconds"] = "0.5",
+        ["Verifier:Audits:StaleSeconds"] = "3",
+    };
 
     [Fact]
     public async Task Every_audit_ends_in_a_terminal_state_when_neither_result_nor_failure_could_be_saved()
