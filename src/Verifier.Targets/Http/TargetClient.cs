@@ -177,7 +177,11 @@ public sealed class TargetClient
 
         // One timeout covers waiting for a slot, headers and the whole body / stream, and never runs past the audit's deadline.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(UntilDeadline() is { } left && left < options.AttemptTimeout ? left : options.AttemptTimeout);
+        // Which limit the timeout was set from decides how a cut is named: a timer can fire a hair before the clock says
+        // the deadline has passed, so "budget.Expired" alone would misname a cut at the deadline.
+        var untilDeadline = UntilDeadline();
+        var deadlineFirst = untilDeadline < options.AttemptTimeout;
+        timeout.CancelAfter(deadlineFirst ? untilDeadline!.Value : options.AttemptTimeout);
         var received = new MemoryStream();
         int? status = null;
         IReadOnlyDictionary<string, string> responseHeaders = new Dictionary<string, string>();
@@ -226,7 +230,7 @@ public sealed class TargetClient
         }
         catch (OperationCanceledException) when (!caller.IsCancellationRequested)
         {
-            var why = cancellationToken.IsCancellationRequested || budget.Expired
+            var why = cancellationToken.IsCancellationRequested || deadlineFirst || budget.Expired
                 ? $"{WallTimeReached} after {Seconds(clock.Elapsed)} s in this attempt"
                 : $"no complete response within {Seconds(options.AttemptTimeout)} s";
             return new Attempt(Make(ExchangeOutcome.Timeout, why, null), null, false, true, null);
