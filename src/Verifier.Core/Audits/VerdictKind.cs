@@ -1,0 +1,3 @@
+namespace Verifier.Core.Audits;
+
+public enum VerdictKind { Consistent, Mismatch, Inconclusive }
