@@ -5,11 +5,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-/// <summary>One audit-log entry. Data is a JSON object; its canonical form (sorted keys, no spaces) is what gets hashed.</summary>
-public sealed record AuditLogEntry(long Seq, DateTimeOffset At, Guid? KeyId, string Action, string EntityType, string EntityId, string DataJson);
-
-public sealed record ChainVerification(bool Valid, long Entries, long? FirstBrokenSeq);
-
 /// <summary>
 /// The tamper-evident chain: hash = sha256(previous hash || canonical entry), the first previous hash being 32 zero
 /// bytes. Timestamps are truncated to microseconds so the value read back from PostgreSQL hashes the same.

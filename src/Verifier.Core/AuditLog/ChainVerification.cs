@@ -1,0 +1,3 @@
+namespace Verifier.Core.AuditLog;
+
+public sealed record ChainVerification(bool Valid, long Entries, long? FirstBrokenSeq);
