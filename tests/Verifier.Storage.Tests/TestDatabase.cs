@@ -1,4 +1,4 @@
-namespace Verifier.Service.Tests.Infrastructure;
+namespace Verifier.Storage.Tests;
 
 using Npgsql;
 using Verifier.Storage;
