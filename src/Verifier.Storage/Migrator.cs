@@ -48,7 +48,7 @@ public static class Migrator
             await create.ExecuteNonQueryAsync(ct);
             log($"created database {database}");
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase) { } // another node won the race
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation) { } // another node won the race
     }
 
     private static IEnumerable<string> Ancestors()

@@ -12,7 +12,8 @@ public sealed class Scheduling(IBackgroundJobClient jobs, IRecurringJobManager r
 {
     public static string ScheduleJobId(Guid targetId) => $"schedule-{targetId}";
 
-    public void EnqueueAudit(Guid auditId) =>
+    /// <summary>Enqueues a run of the audit; returns Hangfire's job id.</summary>
+    public string EnqueueAudit(Guid auditId) =>
         jobs.Enqueue<AuditJobs>(j => j.RunAsync(auditId, CancellationToken.None));
 
     /// <summary>Creates or replaces the target's recurring job. Missed fires (every node down) run once when a node is back.</summary>
