@@ -33,8 +33,9 @@ public static class AuditRecovery
 /// Background work of every node, each heartbeat interval: refresh the heartbeat of the audits this node runs; take
 /// back running audits whose heartbeat is stale (the owner died, or its job ended without saving anything) —
 /// re-queued, or failed with an `audit.failed` entry after the last attempt; re-enqueue queued audits that have
-/// waited longer than the stale time since they were last enqueued (their job was lost, or never enqueued). Several nodes may reap at once: each change re-checks
-/// its condition in the UPDATE, so only one wins. A database outage only skips ticks.
+/// waited longer than the stale time since they were last enqueued (their job was lost, or never enqueued). Several
+/// nodes may reap at once: each change re-checks its condition in the UPDATE, so only one wins. A database outage
+/// only skips ticks.
 /// </summary>
 public sealed class AuditReaper(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, Scheduling scheduling, ILogger<AuditReaper> log) : BackgroundService
 {

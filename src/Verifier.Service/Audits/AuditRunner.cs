@@ -11,10 +11,11 @@ using Verifier.Targets.Http;
 /// <summary>
 /// Loads an audit, claims it for this node, runs it against its target, stores the result. Claiming is one UPDATE
 /// that only succeeds for a queued audit or a running one whose heartbeat is stale (its runner is gone) with attempts
-/// to spare, so a completed audit is never run twice and a re-delivered job never exceeds MaxAttempts. While it runs, <see cref="AuditReaper"/> keeps its heartbeat fresh. Saving is
-/// fenced on (node, attempt): a runner that lost its claim cannot overwrite the new owner's result. RunAsync never
-/// throws: when neither the result nor the failure can be saved (database gone past the retries), the heartbeat
-/// stops and the reaper re-queues or fails the audit, so every audit ends in a terminal state.
+/// to spare, so a completed audit is never run twice and a re-delivered job never exceeds MaxAttempts. While it runs,
+/// <see cref="AuditReaper"/> keeps its heartbeat fresh. Saving is fenced on (node, attempt): a runner that lost its
+/// claim cannot overwrite the new owner's result. RunAsync never throws: when neither the result nor the failure can
+/// be saved (database gone past the retries), the heartbeat stops and the reaper re-queues or fails the audit, so
+/// every audit ends in a terminal state.
 /// </summary>
 public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, IHttpClientFactory http, ILogger<AuditRunner> log)
 {
