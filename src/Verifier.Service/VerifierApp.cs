@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Quartz;
 using Verifier.Service.Api;
 using Verifier.Service.Audits;
 using Verifier.Service.Auth;
@@ -13,7 +12,7 @@ using Verifier.Service.Health;
 using Verifier.Service.Http;
 using Verifier.Storage;
 
-/// <summary>The HTTP API and the clustered scheduler in one host; `verifier serve` and the tests start it through here.</summary>
+/// <summary>The HTTP API and the clustered job server (Hangfire) in one host; `verifier serve` and the tests start it through here.</summary>
 public static class VerifierApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -39,11 +38,9 @@ public static class VerifierApp
         services.AddSingleton<IValidator<CreateKeyRequest>, CreateKeyValidator>();
         services.AddSingleton<AuditRunner>();
         services.AddSingleton<ActiveAudits>();
-        services.AddSingleton<Scheduling>();
         services.AddHostedService<AuditReaper>();
         services.AddSingleton<FailedAuthLimiter>();
-        services.AddVerifierQuartz(settings.ConnectionString, settings.NodeId, settings.CheckinInterval, provision: false);
-        services.AddQuartzHostedService(o => { o.WaitForJobsToComplete = true; o.AutoStart = settings.SchedulerEnabled; });
+        services.AddJobServer(settings);
 
         services.AddAuthentication(ApiKeyAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -78,6 +75,7 @@ public static class VerifierApp
             .MapAudits()
             .MapAuditLog()
             .MapKeys();
+        app.MapJobDashboard();
         return app;
     }
 }

@@ -24,6 +24,9 @@ public sealed record VerifierSettings(
     /// <summary>Caps and timeouts of every target request, Verifier:Targets:*.</summary>
     public Verifier.Targets.Http.ClientOptions TargetClient { get; init; } = new();
 
+    /// <summary>The node's job server (workers, polling, invisibility timeout), Verifier:Scheduler:*.</summary>
+    public JobServerSettings Jobs { get; init; } = JobServerSettings.Default;
+
     public static VerifierSettings From(IConfiguration config, IHostEnvironment env)
     {
         var cs = config.GetConnectionString("Verifier") ?? Environment.GetEnvironmentVariable("VERIFIER_DB")
@@ -54,6 +57,7 @@ public sealed record VerifierSettings(
         {
             TargetNetwork = NetworkOptions(config, hosts),
             TargetClient = ClientOptions(config),
+            Jobs = JobServerSettings.From(config),
         };
     }
 

@@ -32,6 +32,7 @@ public sealed class ScheduleRow
 {
     public Guid TargetId { get; set; }
     public string Cron { get; set; } = "";
+    public string? TimeZone { get; set; }
     public string? Suite { get; set; }
     public string? Budget { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

@@ -1,17 +1,13 @@
 namespace Verifier.Storage;
 
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Quartz;
 
 /// <summary>
-/// Applies migrations/*.sql with Evolve (its cluster lock makes concurrent runs from several nodes safe), then lets
-/// Quartz provision its own tables under an advisory lock. Creates the database itself when it does not exist.
+/// Applies migrations/*.sql with Evolve (its cluster lock makes concurrent runs from several nodes safe), then installs
+/// or upgrades Hangfire's schema (<see cref="HangfireSchema"/>). Creates the database itself when it does not exist.
 /// </summary>
 public static class Migrator
 {
-    private const long QuartzLock = 0x52315F515254; // "R1_QRT"
-
     public static string MigrationsFolder =>
         new[] { Path.Combine(AppContext.BaseDirectory, "migrations") }
             .Concat(Ancestors().Select(d => Path.Combine(d, "migrations")))
@@ -32,28 +28,8 @@ public static class Migrator
             };
             evolve.Migrate();
         }
-        await ProvisionQuartzAsync(connectionString, ct);
+        await HangfireSchema.InstallAsync(connectionString, ct);
         log("schema up to date");
-    }
-
-    private static async Task ProvisionQuartzAsync(string connectionString, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        await using (var cmd = new NpgsqlCommand($"SELECT pg_advisory_lock({QuartzLock})", connection)) await cmd.ExecuteNonQueryAsync(ct);
-        try
-        {
-            var services = new ServiceCollection();
-            services.AddVerifierQuartz(connectionString, "migrate-" + Guid.NewGuid().ToString("N"), TimeSpan.FromSeconds(5), provision: true);
-            await using var provider = services.BuildServiceProvider();
-            var scheduler = await provider.GetRequiredService<ISchedulerFactory>().GetScheduler(ct);
-            await scheduler.Shutdown(false, ct);
-        }
-        finally
-        {
-            await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({QuartzLock})", connection);
-            await unlock.ExecuteNonQueryAsync(ct);
-        }
     }
 
     private static async Task EnsureDatabaseAsync(string connectionString, Action<string> log, CancellationToken ct)
@@ -72,7 +48,7 @@ public static class Migrator
             await create.ExecuteNonQueryAsync(ct);
             log($"created database {database}");
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase) { } // another node won the race
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation) { } // another node won the race
     }
 
     private static IEnumerable<string> Ancestors()

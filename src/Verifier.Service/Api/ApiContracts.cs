@@ -11,13 +11,14 @@ public sealed record CreateTargetRequest(
 public sealed record PatchTargetRequest(
     string? Name, string? BaseUrl, string? Model, string? ApiKey, string? Dialect, string? Path, string? ClaimedVariant);
 
-public sealed record ScheduleRequest(string? Cron, string? Suite, BudgetDto? Budget);
+/// <summary>Cron: 5 fields, or 6 with seconds first (Hangfire/Cronos syntax); TimeZone: an IANA id, UTC when omitted.</summary>
+public sealed record ScheduleRequest(string? Cron, string? Suite, BudgetDto? Budget, string? TimeZone = null);
 
 public sealed record SpotCheckRequest(BudgetDto? Budget);
 
 public sealed record CreateKeyRequest(string? Role, string? Name);
 
-public sealed record ScheduleDto(string Cron, string? Suite, BudgetDto? Budget, DateTimeOffset? NextFireUtc);
+public sealed record ScheduleDto(string Cron, string TimeZone, string? Suite, BudgetDto? Budget, DateTimeOffset? NextFireUtc);
 
 public sealed record TargetDto(
     Guid Id, string Name, string Kind, string? BaseUrl, string? Model, string? Dialect, string? Path, string ClaimedVariant,

@@ -24,7 +24,7 @@ public static class AuditsApi
 
     private static async Task<Results<Accepted<AuditDto>, NotFound, ValidationProblem>> SpotCheck(
         string id, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpRequest request,
-        VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, CancellationToken ct)
+        VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, ILogger<Scheduling> log, CancellationToken ct)
     {
         if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
         if (idempotencyKey is { Length: > 200 })
@@ -46,7 +46,6 @@ public static class AuditsApi
                 db.Audits.Add(audit);
                 await db.SaveChangesAsync(token);
                 await AuditLogWriter.AppendAsync(db, user.KeyId(), "audit.requested", "audit", audit.Id.ToString(), new { targetId = guid, trigger = "spot", idempotencyKey }, token);
-                await scheduling.EnqueueAuditAsync(audit.Id, token);
             }, ct);
         }
         catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
@@ -56,7 +55,24 @@ public static class AuditsApi
             var winner = await db.Audits.AsNoTracking().FirstAsync(a => a.TargetId == guid && a.IdempotencyKey == key, ct);
             return Accepted(await LoadDtoAsync(db, winner.Id, ct));
         }
+        Enqueue(scheduling, audit.Id, log);
         return Accepted(await LoadDtoAsync(db, audit.Id, ct));
+    }
+
+    /// <summary>
+    /// After the commit, so a fast worker never looks for an audit not yet visible. The audit is stored either way: if
+    /// the job cannot be enqueued now, the reaper enqueues it once it has waited the stale time.
+    /// </summary>
+    private static void Enqueue(Scheduling scheduling, Guid auditId, ILogger log)
+    {
+        try
+        {
+            scheduling.EnqueueAudit(auditId);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning("Audit {AuditId} stored but not enqueued ({Reason}); the reaper will enqueue it", auditId, e.GetType().Name);
+        }
     }
 
     private static Accepted<AuditDto> Accepted(AuditDto? dto) => TypedResults.Accepted($"/api/v1/audits/{dto!.Id}", dto);

@@ -28,16 +28,17 @@ public static class SchedulesApi
             var row = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == guid, token);
             if (row is null) db.Schedules.Add(row = new ScheduleRow { TargetId = guid, CreatedAt = now });
             row.Cron = body.Cron!;
+            row.TimeZone = body.TimeZone;
             row.Suite = body.Suite;
             row.Budget = body.Budget is null ? null : JsonSerializer.Serialize(body.Budget, Paging.Json);
             row.UpdatedAt = now;
             await db.SaveChangesAsync(token);
-            await AuditLogWriter.AppendAsync(db, user.KeyId(), "schedule.set", "target", id, new { row.Cron, row.Suite, budget = body.Budget }, token);
-            await scheduling.ScheduleTargetAsync(guid, row.Cron, token); // before commit: a failure rolls the row back too
+            await AuditLogWriter.AppendAsync(db, user.KeyId(), "schedule.set", "target", id, new { row.Cron, row.TimeZone, row.Suite, budget = body.Budget }, token);
+            scheduling.ScheduleTarget(guid, row.Cron, CronSchedule.TryFindZone(row.TimeZone)!); // before commit: a failure rolls the row back too
             return row;
         }, ct);
         if (row is null) return TypedResults.NotFound();
-        return TypedResults.Ok(new ScheduleDto(row.Cron, row.Suite, body.Budget, await scheduling.NextFireAsync(guid, ct)));
+        return TypedResults.Ok(TargetsApi.ToDto(row, scheduling.NextFires([guid]).GetValueOrDefault(guid)));
     }
 
     private static async Task<Results<NoContent, NotFound, ValidationProblem>> Delete(string id, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, CancellationToken ct)
@@ -50,7 +51,7 @@ public static class SchedulesApi
             db.Schedules.Remove(row);
             await db.SaveChangesAsync(token);
             await AuditLogWriter.AppendAsync(db, user.KeyId(), "schedule.removed", "target", id, new { row.Cron }, token);
-            await scheduling.UnscheduleAsync(guid, token);
+            scheduling.Unschedule(guid);
             return true;
         }, ct);
         if (!found) return TypedResults.NotFound();

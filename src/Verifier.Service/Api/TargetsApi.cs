@@ -46,12 +46,8 @@ public static class TargetsApi
         var rows = await query.OrderBy(t => t.CreatedAt).Skip((p - 1) * size).Take(size).ToListAsync(ct);
         var ids = rows.Select(r => r.Id).ToList();
         var schedules = await db.Schedules.AsNoTracking().Where(s => ids.Contains(s.TargetId)).ToDictionaryAsync(s => s.TargetId, ct);
-        var items = new List<TargetDto>();
-        foreach (var r in rows)
-        {
-            var s = schedules.GetValueOrDefault(r.Id);
-            items.Add(ToDto(r, s, s is null ? null : await scheduling.NextFireAsync(r.Id, ct)));
-        }
+        var next = scheduling.NextFires(schedules.Keys);
+        var items = rows.Select(r => ToDto(r, schedules.GetValueOrDefault(r.Id), next.GetValueOrDefault(r.Id))).ToList();
         return TypedResults.Ok(new PageDto<TargetDto>(items, p, size, await query.CountAsync(ct)));
     }
 
@@ -61,7 +57,7 @@ public static class TargetsApi
         var row = await db.Targets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, ct);
         if (row is null) return TypedResults.NotFound();
         var s = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(x => x.TargetId == guid, ct);
-        return TypedResults.Ok(ToDto(row, s, s is null ? null : await scheduling.NextFireAsync(guid, ct)));
+        return TypedResults.Ok(ToDto(row, s, s is null ? null : scheduling.NextFires([guid]).GetValueOrDefault(guid)));
     }
 
     private static async Task<Results<Ok<TargetDto>, NotFound, ValidationProblem>> Patch(string id, PatchTargetRequest body, VerifierDb db, VerifierSettings settings, ClaimsPrincipal user, CancellationToken ct)
@@ -110,7 +106,7 @@ public static class TargetsApi
             return (true, (ScheduleRow?)schedule);
         }, ct);
         if (!found) return TypedResults.NotFound();
-        if (schedule is not null) await scheduling.UnscheduleAsync(guid, ct);
+        if (schedule is not null) scheduling.Unschedule(guid);
         return TypedResults.NoContent();
     }
 
@@ -118,7 +114,10 @@ public static class TargetsApi
 
     internal static TargetDto ToDto(TargetRow t, ScheduleRow? s, DateTimeOffset? next) => new(
         t.Id, t.Name, t.Kind, t.BaseUrl, t.Model, t.Dialect, t.Path, t.ClaimedVariant, t.ApiKeyCipher is not null, t.CreatedAt, t.UpdatedAt,
-        s is null ? null : new ScheduleDto(s.Cron, s.Suite, s.Budget is null ? null : System.Text.Json.JsonSerializer.Deserialize<BudgetDto>(s.Budget, Paging.Json), next));
+        s is null ? null : ToDto(s, next));
+
+    internal static ScheduleDto ToDto(ScheduleRow s, DateTimeOffset? next) => new(
+        s.Cron, s.TimeZone ?? "UTC", s.Suite, s.Budget is null ? null : System.Text.Json.JsonSerializer.Deserialize<BudgetDto>(s.Budget, Paging.Json), next);
 }
 
 public static class Paging

@@ -2,9 +2,9 @@ namespace Verifier.Service.Api;
 
 using System.Net;
 using FluentValidation;
-using Quartz;
 using Verifier.Core.Catalog;
 using Verifier.Core.Security;
+using Verifier.Service.Audits;
 
 /// <summary>Target URLs: absolute http(s), and not into our own network unless allowed (DNS is resolved here).</summary>
 public sealed class TargetUrlRules(VerifierSettings settings)
@@ -91,21 +91,19 @@ public sealed class ScheduleValidator : AbstractValidator<ScheduleRequest>
     public ScheduleValidator()
     {
         RuleFor(s => s.Cron).NotEmpty().MaximumLength(200);
+        RuleFor(s => s.TimeZone).MaximumLength(100).Must(z => z is null || z.Length > 100 || CronSchedule.TryFindZone(z) is not null)
+            .WithMessage("'timeZone' must be an IANA time zone id, e.g. Europe/Berlin or UTC.");
         RuleFor(s => s.Cron).Custom((cron, ctx) =>
         {
             if (string.IsNullOrEmpty(cron) || cron.Length > 200) return;
-            if (!CronExpression.TryParse(cron, out _))
-                ctx.AddFailure("cron", "'cron' is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year]).");
-            else if (NextFire(cron) is null)
-                ctx.AddFailure("cron", "'cron' never fires (no future time matches it, e.g. 30 February or a past year).");
+            if (CronSchedule.TryParse(cron) is not { } expression)
+                ctx.AddFailure("cron", "'cron' is not a valid cron expression: 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first.");
+            else if (expression.GetNextOccurrence(DateTimeOffset.UtcNow, CronSchedule.TryFindZone(ctx.InstanceToValidate.TimeZone) ?? TimeZoneInfo.Utc) is null)
+                ctx.AddFailure("cron", "'cron' never fires (no future time matches it, e.g. 30 February).");
         });
         RuleFor(s => s.Suite).Must(s => s is null or "default").WithMessage("'suite' must be 'default' (the only suite shipped).");
         RuleFor(s => s.Budget!).SetValidator(new BudgetValidator()).When(s => s.Budget is not null);
     }
-
-    /// <summary>The next UTC time the expression matches, or null when it never will.</summary>
-    public static DateTimeOffset? NextFire(string cron) =>
-        new CronExpression(cron).GetNextValidTimeAfter(DateTimeOffset.UtcNow);
 }
 
 public sealed class SpotCheckValidator : AbstractValidator<SpotCheckRequest>

@@ -33,8 +33,9 @@ public static class AuditRecovery
 /// Background work of every node, each heartbeat interval: refresh the heartbeat of the audits this node runs; take
 /// back running audits whose heartbeat is stale (the owner died, or its job ended without saving anything) —
 /// re-queued, or failed with an `audit.failed` entry after the last attempt; re-enqueue queued audits that have
-/// waited longer than the stale time (their job was lost). Several nodes may reap at once: each change re-checks
-/// its condition in the UPDATE, so only one wins. A database outage only skips ticks.
+/// waited longer than the stale time since they were last enqueued (their job was lost, or never enqueued). Several
+/// nodes may reap at once: each change re-checks its condition in the UPDATE, so only one wins. A database outage
+/// only skips ticks.
 /// </summary>
 public sealed class AuditReaper(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, Scheduling scheduling, ILogger<AuditReaper> log) : BackgroundService
 {
@@ -77,7 +78,8 @@ public sealed class AuditReaper(IDbContextFactory<VerifierDb> dbs, VerifierSetti
                     .ExecuteUpdateAsync(s => s
                         .SetProperty(a => a.Status, outcome)
                         .SetProperty(a => a.Error, outcome == "failed" ? reason : null)
-                        .SetProperty(a => a.FinishedAt, outcome == "failed" ? DateTimeOffset.UtcNow : null), token);
+                        .SetProperty(a => a.FinishedAt, outcome == "failed" ? DateTimeOffset.UtcNow : null)
+                        .SetProperty(a => a.HeartbeatAt, DateTimeOffset.UtcNow), token); // re-queued now: not "waiting" below yet
                 if (changed == 0) return false;
                 await AuditLogWriter.AppendAsync(db, null, outcome == "failed" ? "audit.failed" : "audit.requeued", "audit", audit.Id.ToString(),
                     new { node = settings.NodeId, reason }, token);
@@ -85,10 +87,17 @@ public sealed class AuditReaper(IDbContextFactory<VerifierDb> dbs, VerifierSetti
             }, ct);
             if (!taken) continue;
             log.LogWarning("Audit {AuditId} {Outcome}: {Reason}", audit.Id, outcome, reason);
-            if (outcome == "queued") await scheduling.EnqueueAuditAsync(audit.Id, ct);
+            if (outcome == "queued") scheduling.EnqueueAudit(audit.Id);
         }
 
-        var waiting = await db.Audits.AsNoTracking().Where(a => a.Status == "queued" && a.CreatedAt < staleBefore).Select(a => a.Id).ToListAsync(ct);
-        foreach (var id in waiting) await scheduling.EnqueueAuditAsync(id, ct); // no-op while its job still exists
+        // A queued audit's heartbeat_at is when it was last enqueued: one node re-enqueues it once per stale period,
+        // not every node on every tick (a duplicate delivery is harmless, the claim admits one, but useless).
+        var waiting = await db.Audits.AsNoTracking().Where(a => a.Status == "queued" && (a.HeartbeatAt ?? a.CreatedAt) < staleBefore).Select(a => a.Id).ToListAsync(ct);
+        foreach (var id in waiting)
+        {
+            var mineToEnqueue = await db.Audits.Where(a => a.Id == id && a.Status == "queued" && (a.HeartbeatAt ?? a.CreatedAt) < staleBefore)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.HeartbeatAt, DateTimeOffset.UtcNow), ct);
+            if (mineToEnqueue > 0) scheduling.EnqueueAudit(id);
+        }
     }
 }

@@ -10,11 +10,12 @@ using Verifier.Targets.Http;
 
 /// <summary>
 /// Loads an audit, claims it for this node, runs it against its target, stores the result. Claiming is one UPDATE
-/// that only succeeds for a queued audit or a running one whose heartbeat is stale (its runner is gone), so a
-/// completed audit is never run twice. While it runs, <see cref="AuditReaper"/> keeps its heartbeat fresh. Saving is
-/// fenced on (node, attempt): a runner that lost its claim cannot overwrite the new owner's result. RunAsync never
-/// throws: when neither the result nor the failure can be saved (database gone past the retries), the heartbeat
-/// stops and the reaper re-queues or fails the audit, so every audit ends in a terminal state.
+/// that only succeeds for a queued audit or a running one whose heartbeat is stale (its runner is gone) with attempts
+/// to spare, so a completed audit is never run twice and a re-delivered job never exceeds MaxAttempts. While it runs,
+/// <see cref="AuditReaper"/> keeps its heartbeat fresh. Saving is fenced on (node, attempt): a runner that lost its
+/// claim cannot overwrite the new owner's result. RunAsync never throws: when neither the result nor the failure can
+/// be saved (database gone past the retries), the heartbeat stops and the reaper re-queues or fails the audit, so
+/// every audit ends in a terminal state.
 /// </summary>
 public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, IHttpClientFactory http, ILogger<AuditRunner> log)
 {
@@ -24,6 +25,7 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         var target = await db.Targets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == targetId && t.DeletedAt == null, ct);
         if (target is null) return null;
         var schedule = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.TargetId == targetId, ct);
+        if (schedule is null) return null; // a recurring job outliving its schedule row (removal not committed) fires nothing
         var key = "schedule:" + fireTime.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         var existing = await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.TargetId == targetId && a.IdempotencyKey == key, ct);
         if (existing is not null) return existing.Id;
@@ -141,7 +143,8 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
                 UPDATE audits SET status = 'running', node_id = {settings.NodeId}, attempts = attempts + 1,
                        started_at = COALESCE(started_at, now()), heartbeat_at = now()
                  WHERE id = {auditId}
-                   AND (status = 'queued' OR (status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => {staleSeconds}))))
+                   AND (status = 'queued' OR (status = 'running' AND attempts < {settings.Recovery.MaxAttempts}
+                        AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => {staleSeconds}))))
                 RETURNING attempts AS "Value"
                 """).ToListAsync(token);
             if (claimed.Count == 0) return null;

@@ -1,51 +1,36 @@
 namespace Verifier.Service.Audits;
 
-using Quartz;
+using Hangfire;
+using Hangfire.Storage;
 
-/// <summary>Quartz jobs of the verifier: one durable cron job per scheduled target, one recoverable one-off job per spot check.</summary>
-public sealed class Scheduling(ISchedulerFactory factory)
+/// <summary>
+/// Hangfire jobs of the verifier: one recurring job per scheduled target (id `schedule-{targetId}`, stable so a PUT
+/// replaces it), one fire-and-forget job per spot check. Hangfire delivers at least once; the runner's claim makes
+/// every extra delivery a no-op.
+/// </summary>
+public sealed class Scheduling(IBackgroundJobClient jobs, IRecurringJobManager recurring, JobStorage storage)
 {
-    public static JobKey AuditJobKey(Guid auditId) => new($"audit-{auditId}", "audits");
-    public static JobKey ScheduleJobKey(Guid targetId) => new($"schedule-{targetId}", "schedules");
-    private static TriggerKey ScheduleTriggerKey(Guid targetId) => new($"schedule-{targetId}", "schedules");
+    public static string ScheduleJobId(Guid targetId) => $"schedule-{targetId}";
 
-    public async Task EnqueueAuditAsync(Guid auditId, CancellationToken ct)
+    /// <summary>Enqueues a run of the audit; returns Hangfire's job id.</summary>
+    public string EnqueueAudit(Guid auditId) =>
+        jobs.Enqueue<AuditJobs>(j => j.RunAsync(auditId, CancellationToken.None));
+
+    /// <summary>Creates or replaces the target's recurring job. Missed fires (every node down) run once when a node is back.</summary>
+    public void ScheduleTarget(Guid targetId, string cron, TimeZoneInfo zone) =>
+        recurring.AddOrUpdate<AuditJobs>(ScheduleJobId(targetId), j => j.RunScheduledAsync(targetId, null, CancellationToken.None), cron,
+            new RecurringJobOptions { TimeZone = zone, MisfireHandling = MisfireHandlingMode.Relaxed });
+
+    public void Unschedule(Guid targetId) => recurring.RemoveIfExists(ScheduleJobId(targetId));
+
+    /// <summary>Next fire (UTC) of each target's recurring job, as Hangfire stored it; absent when it has none.</summary>
+    public Dictionary<Guid, DateTimeOffset?> NextFires(IReadOnlyCollection<Guid> targetIds)
     {
-        var scheduler = await factory.GetScheduler(ct);
-        if (await scheduler.Exists(AuditJobKey(auditId), ct)) return; // enqueued already: idempotent
-        var job = JobBuilder.Create<AuditJob>().WithIdentity(AuditJobKey(auditId))
-            .UsingJobData(AuditJob.AuditIdKey, auditId.ToString())
-            .RequestRecovery() // a node that dies mid-audit leaves the job to another node
-            .Build();
-        var trigger = TriggerBuilder.Create(scheduler.TimeProvider).WithIdentity($"audit-{auditId}", "audits").StartNow()
-            .WithSimpleSchedule(s => s.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow)).Build();
-        await scheduler.ScheduleJob(job, trigger, default, ct);
+        if (targetIds.Count == 0) return [];
+        using var connection = storage.GetConnection();
+        var ids = targetIds.ToDictionary(ScheduleJobId);
+        return connection.GetRecurringJobs(ids.Keys)
+            .Where(j => j.NextExecution is not null && !j.Removed)
+            .ToDictionary(j => ids[j.Id], j => (DateTimeOffset?)new DateTimeOffset(DateTime.SpecifyKind(j.NextExecution!.Value, DateTimeKind.Utc)));
     }
-
-    public async Task ScheduleTargetAsync(Guid targetId, string cron, CancellationToken ct)
-    {
-        var scheduler = await factory.GetScheduler(ct);
-        var job = JobBuilder.Create<ScheduledAuditJob>().WithIdentity(ScheduleJobKey(targetId))
-            .UsingJobData(ScheduledAuditJob.TargetIdKey, targetId.ToString()).StoreDurably().RequestRecovery().Build();
-        var trigger = TriggerBuilder.Create(scheduler.TimeProvider).WithIdentity(ScheduleTriggerKey(targetId)).ForJob(job)
-            .WithCronSchedule(cron, c => c.WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed).InTimeZone(TimeZoneInfo.Utc)).Build();
-        await scheduler.DeleteJob(job.Key, ct);
-        await scheduler.ScheduleJob(job, [trigger], default, ct);
-    }
-
-    public async Task UnscheduleAsync(Guid targetId, CancellationToken ct)
-    {
-        var scheduler = await factory.GetScheduler(ct);
-        await scheduler.DeleteJob(ScheduleJobKey(targetId), ct);
-    }
-
-    public async Task<DateTimeOffset?> NextFireAsync(Guid targetId, CancellationToken ct)
-    {
-        var scheduler = await factory.GetScheduler(ct);
-        var trigger = await scheduler.GetTrigger(ScheduleTriggerKey(targetId), ct);
-        return trigger?.NextFireTimeUtc;
-    }
-
-    public async Task<bool> IsRunningAsync(CancellationToken ct) =>
-        (await factory.GetScheduler(ct)).Status == SchedulerStatus.Running;
 }

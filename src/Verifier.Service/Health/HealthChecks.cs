@@ -1,5 +1,6 @@
 namespace Verifier.Service.Health;
 
+using Hangfire;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Verifier.Service.Audits;
@@ -29,8 +30,25 @@ public sealed class DatabaseHealth(VerifierSettings settings) : IHealthCheck
     }
 }
 
-public sealed class SchedulerHealth(Scheduling scheduling) : IHealthCheck
+/// <summary>
+/// Readiness of this node's Hangfire server: registered in the job storage with a heartbeat younger than the server
+/// timeout (after which other nodes would drop it). A node with the scheduler disabled only enqueues: always ready.
+/// </summary>
+public sealed class SchedulerHealth(JobStorage storage, VerifierSettings settings) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        await scheduling.IsRunningAsync(cancellationToken) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("scheduler not running");
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!settings.SchedulerEnabled) return Task.FromResult(HealthCheckResult.Healthy("job server disabled on this node (enqueue only)"));
+        try
+        {
+            var prefix = JobServer.ServerIdPrefix(settings);
+            var alive = storage.GetMonitoringApi().Servers().Any(s =>
+                s.Name.StartsWith(prefix, StringComparison.Ordinal) && s.Heartbeat > DateTime.UtcNow - JobServer.ServerTimeout);
+            return Task.FromResult(alive ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("job server not running"));
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"job storage unreachable ({e.GetType().Name})"));
+        }
+    }
 }

@@ -108,7 +108,7 @@ public sealed class FuzzTests(ApiFixture f) : IClassFixture<ApiFixture>
 
     [Theory]
     [InlineData("0 0 0 30 2 ?")]
-    [InlineData("0 0 0 1 1 ? 2001")]
+    [InlineData("0 0 31 4 *")] // 31 April; a Quartz year field (7 fields) is now a format error, covered in JobsTests
     public async Task A_cron_that_never_fires_is_400_naming_cron(string cron) =>
         await AssertProblemAsync(await f.Admin.PutAsJsonAsync($"/api/v1/targets/{await TargetAsync()}/schedule", new { cron }), HttpStatusCode.BadRequest, "cron");
 

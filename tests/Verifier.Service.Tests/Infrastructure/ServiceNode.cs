@@ -11,7 +11,19 @@ public sealed class ServiceNode : IAsyncDisposable
     public string Name { get; }
     public string BaseUrl { get; }
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> output = new();
+
     private ServiceNode(Process process, string name, string baseUrl) { this.process = process; Name = name; BaseUrl = baseUrl; }
+
+    /// <summary>The node's last lines of output, for a failing test's message.</summary>
+    public string OutputTail => string.Join('\n', output.TakeLast(60));
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        output.Enqueue(line);
+        while (output.Count > 500) output.TryDequeue(out _);
+    }
 
     public static async Task<ServiceNode> StartAsync(string name, string connectionString)
     {
@@ -28,12 +40,13 @@ public sealed class ServiceNode : IAsyncDisposable
         info.Environment["Verifier__NodeId"] = name;
         info.Environment["Verifier__Audits__HeartbeatSeconds"] = "0.5";
         info.Environment["Verifier__Audits__StaleSeconds"] = "5"; // a killed node's audit is taken back within seconds
+        info.Environment["Verifier__Scheduler__InvisibilitySeconds"] = "10"; // and Hangfire hands its job out again soon after
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var node = new ServiceNode(process, name, $"http://127.0.0.1:{port}");
+        process.OutputDataReceived += (_, e) => node.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => node.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var node = new ServiceNode(process, name, $"http://127.0.0.1:{port}");
         using var http = new HttpClient();
         for (var i = 0; i < 150; i++)
         {
