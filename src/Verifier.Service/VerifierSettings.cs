@@ -24,6 +24,9 @@ public sealed record VerifierSettings(
     /// <summary>Caps and timeouts of every target request, Verifier:Targets:*.</summary>
     public Verifier.Targets.Http.ClientOptions TargetClient { get; init; } = new();
 
+    /// <summary>Where local `onnx` targets run, Verifier:Onnx:Device (cpu, cuda, cuda:N or auto; default cpu).</summary>
+    public Verifier.Targets.Onnx.Runtime.OnnxDevice OnnxDevice { get; init; }
+
     public static VerifierSettings From(IConfiguration config, IHostEnvironment env)
     {
         var cs = config.GetConnectionString("Verifier") ?? Environment.GetEnvironmentVariable("VERIFIER_DB")
@@ -54,6 +57,8 @@ public sealed record VerifierSettings(
         {
             TargetNetwork = NetworkOptions(config, hosts),
             TargetClient = ClientOptions(config),
+            OnnxDevice = Verifier.Targets.Onnx.Runtime.OnnxDevice.TryParse(config["Verifier:Onnx:Device"] ?? "cpu", out var device) ? device
+                : throw new InvalidOperationException($"Verifier:Onnx:Device must be {Verifier.Targets.Onnx.Runtime.OnnxDevice.Syntax} (got '{config["Verifier:Onnx:Device"]}')."),
         };
     }
 

@@ -1,9 +1,10 @@
-using Verifier.Targets.Onnx.Native;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Verifier.Targets.Onnx.Generation;
 
 /// <summary>One KV-cache slot: which input it is fed to and which output refreshes it, with its empty-cache shape.</summary>
-public sealed record KvSlot(string PastName, string PresentName, OrtElementType ElementType, long[] EmptyShape);
+public sealed record KvSlot(string PastName, string PresentName, TensorElementType ElementType, long[] EmptyShape);
 
 /// <summary>
 /// How to drive a decoder export, read from the session itself: ids type, optional attention_mask and position_ids,
@@ -12,38 +13,38 @@ public sealed record KvSlot(string PastName, string PresentName, OrtElementType 
 /// </summary>
 public sealed record DecoderLayout(
     string InputIds,
-    OrtElementType IdsType,
+    TensorElementType IdsType,
     string? AttentionMask,
-    OrtElementType MaskType,
+    TensorElementType MaskType,
     string? PositionIds,
-    OrtElementType PositionType,
+    TensorElementType PositionType,
     string Logits,
     IReadOnlyList<KvSlot> Kv)
 {
-    public static DecoderLayout FromSession(OrtSession s)
+    public static DecoderLayout FromSession(InferenceSession s)
     {
-        var inputs = s.Inputs.ToDictionary(i => i.Name);
-        var outputs = s.Outputs.Select(o => o.Name).ToHashSet();
+        var inputs = s.InputMetadata;
+        var outputs = s.OutputNames.ToHashSet();
         if (!inputs.TryGetValue("input_ids", out var ids)) throw new InvalidDataException("The model has no 'input_ids' input: not a decoder export.");
-        var logits = outputs.Contains("logits") ? "logits" : s.Outputs[0].Name;
+        var logits = outputs.Contains("logits") ? "logits" : s.OutputNames[0];
         var kv = new List<KvSlot>();
-        foreach (var p in s.Inputs.Where(i => i.Name.StartsWith("past", StringComparison.Ordinal)))
+        foreach (var name in s.InputNames.Where(n => n.StartsWith("past", StringComparison.Ordinal)))
         {
-            var present = PresentFor(p.Name, outputs)
-                ?? throw new InvalidDataException($"No present output pairs with cache input '{p.Name}'.");
-            // Symbolic dims: the first is the batch (1), the next the past length (0 = empty cache).
-            var shape = p.Shape.ToArray();
+            var present = PresentFor(name, outputs)
+                ?? throw new InvalidDataException($"No present output pairs with cache input '{name}'.");
+            // Symbolic dims (-1): the first is the batch (1), the next the past length (0 = empty cache).
+            var shape = inputs[name].Dimensions.Select(d => (long)d).ToArray();
             var symbolic = 0;
             for (var d = 0; d < shape.Length; d++)
                 if (shape[d] < 0) shape[d] = symbolic++ == 0 ? 1 : 0;
-            kv.Add(new KvSlot(p.Name, present, p.ElementType, shape));
+            kv.Add(new KvSlot(name, present, inputs[name].ElementDataType, shape));
         }
         inputs.TryGetValue("attention_mask", out var mask);
         inputs.TryGetValue("position_ids", out var pos);
-        var unknown = s.Inputs.Select(i => i.Name).Except(["input_ids", "attention_mask", "position_ids", .. kv.Select(k => k.PastName)]).ToList();
+        var unknown = s.InputNames.Except(["input_ids", "attention_mask", "position_ids", .. kv.Select(k => k.PastName)]).ToList();
         if (unknown.Count > 0) throw new InvalidDataException($"Unsupported decoder inputs: {string.Join(", ", unknown)}.");
-        return new DecoderLayout("input_ids", ids.ElementType, mask?.Name, mask?.ElementType ?? OrtElementType.Int64,
-            pos?.Name, pos?.ElementType ?? OrtElementType.Int64, logits, kv);
+        return new DecoderLayout("input_ids", ids.ElementDataType, mask is null ? null : "attention_mask", mask?.ElementDataType ?? TensorElementType.Int64,
+            pos is null ? null : "position_ids", pos?.ElementDataType ?? TensorElementType.Int64, logits, kv);
     }
 
     private static string? PresentFor(string past, HashSet<string> outputs)
