@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Verifier.Targets.Onnx.Runtime;
@@ -38,7 +39,7 @@ public static class OnnxSessions
         }
         catch (OnnxRuntimeException e) when (IsCudaFailure(e))
         {
-            var reason = Reason(e.Message);
+            var reason = CudaProviderLoadError() ?? Reason(e.Message);
             if (device.Kind == OnnxDeviceKind.Cuda)
                 throw new OnnxDeviceUnavailableException(
                     $"CUDA device {cuda} is not usable: {reason}. ONNX Runtime {Version}'s CUDA provider needs CUDA 13 and cuDNN 9; choose the device cpu, or auto to fall back to the CPU.", e);
@@ -67,11 +68,37 @@ public static class OnnxSessions
         e.Message.Contains("cuda", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("cudnn", StringComparison.OrdinalIgnoreCase)
         || e.Message.Contains("cublas", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The cause without ONNX Runtime's source-location prefix: what follows the last "error: ", else the first line.</summary>
+    /// <summary>The cause without ONNX Runtime's "[ErrorCode:…]" prefix and source location: its first line, from the last "error: " on.</summary>
     internal static string Reason(string message)
     {
         var line = message.Split('\n', 2)[0].Trim();
         var at = line.LastIndexOf("error: ", StringComparison.Ordinal);
-        return (at >= 0 ? line[(at + "error: ".Length)..] : line).TrimEnd('.', ' ');
+        if (at >= 0) line = line[(at + "error: ".Length)..];
+        else if (line.StartsWith("[ErrorCode:", StringComparison.Ordinal) && line.IndexOf("] ", StringComparison.Ordinal) is > 0 and var end) line = line[(end + 2)..];
+        return line.TrimEnd('.', ' ');
+    }
+
+    /// <summary>
+    /// ONNX Runtime only says the CUDA provider "failed to load"; the dynamic loader names what is missing
+    /// ("libcublasLt.so.13: cannot open shared object file"). Null when the provider library loads.
+    /// </summary>
+    private static string? CudaProviderLoadError()
+    {
+        const string Provider = "libonnxruntime_providers_cuda.so";
+        var lib = new[] { Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", Provider), Path.Combine(AppContext.BaseDirectory, Provider) }
+            .FirstOrDefault(File.Exists);
+        if (lib is null) return $"{Provider} is not installed next to the application";
+        try
+        {
+            NativeLibrary.Free(NativeLibrary.Load(lib));
+            return null;
+        }
+        catch (DllNotFoundException e)
+        {
+            // .NET's message ends with the loader's own: "<path>: libcublasLt.so.13: cannot open shared object file: …".
+            var last = e.Message.TrimEnd().Split('\n')[^1];
+            var at = last.IndexOf(Provider + ": ", StringComparison.Ordinal);
+            return at >= 0 ? last[(at + Provider.Length + 2)..].TrimEnd('.', ' ') : last;
+        }
     }
 }
