@@ -21,6 +21,9 @@ public sealed record DecoderLayout(
     string Logits,
     IReadOnlyList<KvSlot> Kv)
 {
+    /// <summary>The logits' element type and, when the session declares it, the vocabulary width (read once, not per step).</summary>
+    public (TensorElementType Type, int? Vocab) LogitsInfo { get; init; }
+
     public static DecoderLayout FromSession(InferenceSession s)
     {
         var inputs = s.InputMetadata;
@@ -44,7 +47,10 @@ public sealed record DecoderLayout(
         var unknown = s.InputNames.Except(["input_ids", "attention_mask", "position_ids", .. kv.Select(k => k.PastName)]).ToList();
         if (unknown.Count > 0) throw new InvalidDataException($"Unsupported decoder inputs: {string.Join(", ", unknown)}.");
         return new DecoderLayout("input_ids", ids.ElementDataType, mask is null ? null : "attention_mask", mask?.ElementDataType ?? TensorElementType.Int64,
-            pos is null ? null : "position_ids", pos?.ElementDataType ?? TensorElementType.Int64, logits, kv);
+            pos is null ? null : "position_ids", pos?.ElementDataType ?? TensorElementType.Int64, logits, kv)
+        {
+            LogitsInfo = (s.OutputMetadata[logits].ElementDataType, s.OutputMetadata[logits].Dimensions is [.., > 0 and var v] ? v : null),
+        };
     }
 
     private static string? PresentFor(string past, HashSet<string> outputs)

@@ -124,10 +124,9 @@ public sealed class OnnxDecoder : IDisposable
             StepLogprobs? top = null;
             using (var logits = outputs[0])
             {
-                var info = logits.GetTensorTypeAndShape();
-                var vocab = (int)info.Shape[^1];
-                ReadOnlySpan<float> row = info.ElementDataType == TensorElementType.Float
-                    ? logits.GetTensorDataAsSpan<float>()[^vocab..] // read in place: no copy on the hot path
+                // fp32 logits of a declared width are read in place: no copy and no extra shape query on the hot path.
+                ReadOnlySpan<float> row = Layout.LogitsInfo is (TensorElementType.Float, { } vocab)
+                    ? logits.GetTensorDataAsSpan<float>()[^vocab..]
                     : LastRow(logits);
                 next = TokenSampler.Pick(row, settings, random);
                 if (topK > 0) top = TopLogprobs(row, topK, next);
