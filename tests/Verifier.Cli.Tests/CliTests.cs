@@ -24,6 +24,42 @@ public class CliTests
         return (p.ExitCode, await output, await error);
     }
 
+    private static string Gpt2Folder()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "Verifier.sln"))) return Path.Combine(d.FullName, "tests", "data", "models", "tiny-random-gpt2");
+        throw new DirectoryNotFoundException("Repository root (Verifier.sln) not found.");
+    }
+
+    [Fact]
+    public async Task Audit_on_a_cuda_device_that_cannot_run_fails_with_one_error_line()
+    {
+        // Device 99 exists nowhere; on machines without CUDA 13 the provider's libraries are what is missing.
+        var (code, stdout, err) = await Run(null, "audit", "--onnx", Gpt2Folder(), "--claimed", "r1-distill-qwen-1.5b", "--device", "cuda:99");
+        Assert.Equal(3, code);
+        Assert.Equal("", stdout);
+        var line = Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.StartsWith("error: CUDA device 99 is not usable: ", line, StringComparison.Ordinal);
+        Assert.Contains("needs CUDA 13 and cuDNN 9", line, StringComparison.Ordinal);
+
+        var (bad, _, badErr) = await Run(null, "audit", "--onnx", Gpt2Folder(), "--claimed", "r1-distill-qwen-1.5b", "--device", "gpu");
+        Assert.Equal(3, bad);
+        Assert.Equal("error: 'gpu' is not a device: use cpu, cuda, cuda:N or auto.", badErr.TrimEnd());
+    }
+
+    [Fact]
+    public async Task Bench_onnx_on_auto_reports_the_device_it_ran_on_and_warns_on_fallback()
+    {
+        var (code, stdout, err) = await Run(null, "bench", "onnx", Gpt2Folder(), "--device", "auto", "--tokens", "4", "--rounds", "1");
+        Assert.True(code == 0, err);
+        Assert.Contains("ONNX Runtime 1.32.0", stdout, StringComparison.Ordinal);
+        Assert.Contains("overhead", stdout, StringComparison.Ordinal);
+        if (stdout.Contains("device cuda:0", StringComparison.Ordinal)) { Assert.Equal("", err); return; } // a machine with CUDA 13
+        Assert.Contains("device cpu,", stdout, StringComparison.Ordinal);
+        var warning = Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.StartsWith("warning: CUDA device 0 is not usable (", warning, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Tokenize_writes_one_row_of_ids_per_input_row_in_order()
     {

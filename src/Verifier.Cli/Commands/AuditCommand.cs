@@ -16,6 +16,7 @@ public static class AuditCommand
         var db = CommonOptions.Db();
         var endpoint = new Option<string?>("--endpoint") { Description = "Server root of the OpenAI-compatible API, e.g. https://vendor.example/ (without /v1)." };
         var onnx = new Option<string?>("--onnx") { Description = "Audit a local ONNX model file or folder instead of an endpoint." };
+        var device = CommonOptions.Device();
         var model = new Option<string>("--model") { Description = "Model name to send.", DefaultValueFactory = _ => "deepseek-r1" };
         var apiKey = new Option<string?>("--api-key") { Description = "Vendor API key (default: the VERIFIER_TARGET_API_KEY environment variable)." };
         var claimed = new Option<string>("--claimed") { Description = "The variant the vendor claims, e.g. deepseek-r1 or r1-distill-qwen-7b@int4.", Required = true };
@@ -31,7 +32,7 @@ public static class AuditCommand
         };
         var command = new Command("audit", "Audit one endpoint now. Exit code: 0 consistent, 1 mismatch, 2 inconclusive, 3 error.")
         {
-            db, endpoint, onnx, model, apiKey, claimed, dialect, json, output, maxRequests, seed, allowHost,
+            db, endpoint, onnx, device, model, apiKey, claimed, dialect, json, output, maxRequests, seed, allowHost,
         };
         command.SetAction((result, ct) => CliRunner.Guard(async () =>
         {
@@ -50,7 +51,9 @@ public static class AuditCommand
             if (local is not null)
             {
                 if (!File.Exists(local) && !Directory.Exists(local)) throw new CliException($"--onnx '{local}' does not exist.");
-                using var target = Verifier.Targets.Onnx.OnnxTarget.Open(local, claim);
+                var on = Verifier.Targets.Onnx.Runtime.OnnxDevice.Parse(result.GetValue(device));
+                using var target = Verifier.Targets.Onnx.OnnxTarget.Open(local, claim, device: on);
+                if (target.DeviceWarning is { } warning) await Console.Error.WriteLineAsync("warning: " + warning);
                 audit = await AuditEngine.RunAsync(plan, target.ExecuteAsync, ProbeSuite.Score, null, ct);
                 (described, kind) = ($"local ONNX model {local}", "onnx");
             }

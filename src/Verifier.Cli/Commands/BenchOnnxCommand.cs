@@ -1,11 +1,13 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using Verifier.Core.Catalog;
 using Verifier.Targets.Onnx.Building;
 using Verifier.Targets.Onnx.Generation;
 using Verifier.Targets.Onnx.Graph;
 using Verifier.Targets.Onnx.Inspection;
-using Verifier.Targets.Onnx.Native;
+using Verifier.Targets.Onnx.Runtime;
 
 namespace Verifier.Cli.Commands;
 
@@ -25,19 +27,21 @@ public static class BenchOnnxCommand
         var bigFile = new Option<bool>("--big-file") { Description = "Also time inspection of a 3.1 GB R1-Distill-Qwen-32B graph whose fp32 embedding is inline (written sparse)." };
         var shapes = new Option<bool>("--shapes") { Description = "Also build every catalogued distill's graph at fp16, int4 (MatMulNBits, blocks 32 and 128) and int8 (QDQ), weights external and absent, and print what inspection makes of each." };
         var synthetic = new Option<string?>("--synthetic") { Description = "Instead of MODEL, bench a generated runnable decoder: qwen2 or llama (6 layers, hidden 512, vocab 32000, random weights)." };
-        var command = new Command("onnx", "Generation-loop tokens/s vs a bare Run loop (overhead %), and inspection time on a multi-GB file.") { model, tokens, rounds, threads, bigFile, shapes, synthetic };
+        var device = CommonOptions.Device();
+        var command = new Command("onnx", "Generation-loop tokens/s vs a bare Run loop (overhead %), and inspection time on a multi-GB file.") { model, tokens, rounds, threads, bigFile, shapes, synthetic, device };
         command.SetAction(parse =>
         {
             try
             {
                 if (parse.GetValue(bigFile)) BenchInspection();
                 if (parse.GetValue(shapes)) InspectionTable();
-                if (parse.GetValue(synthetic) is { } family) BenchSynthetic(family, parse.GetValue(tokens), parse.GetValue(rounds), parse.GetValue(threads));
-                else if (parse.GetValue(model) is { } m) BenchGeneration(m, parse.GetValue(tokens), parse.GetValue(rounds), parse.GetValue(threads));
+                var session = new OnnxSessionSettings(IntraOpThreads: parse.GetValue(threads), InterOpThreads: 1, Device: OnnxDevice.Parse(parse.GetValue(device)));
+                if (parse.GetValue(synthetic) is { } family) BenchSynthetic(family, parse.GetValue(tokens), parse.GetValue(rounds), session);
+                else if (parse.GetValue(model) is { } m) BenchGeneration(m, parse.GetValue(tokens), parse.GetValue(rounds), session);
                 else if (!parse.GetValue(bigFile) && !parse.GetValue(shapes)) { Console.Error.WriteLine("bench onnx: give a MODEL, --synthetic, --big-file or --shapes."); return ExitCodes.Error; }
                 return 0;
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or OrtException or NotSupportedException)
+            catch (Exception e) when (e is IOException or InvalidDataException or OnnxRuntimeException or NotSupportedException or InvalidOperationException or ArgumentException)
             {
                 Console.Error.WriteLine($"bench onnx: {e.Message}");
                 return ExitCodes.Error;
@@ -46,7 +50,7 @@ public static class BenchOnnxCommand
         return command;
     }
 
-    private static void BenchSynthetic(string family, int tokens, int rounds, int threads)
+    private static void BenchSynthetic(string family, int tokens, int rounds, OnnxSessionSettings session)
     {
         var f = family switch { "qwen2" => DecoderFamily.Qwen2, "llama" => DecoderFamily.Llama, _ => throw new NotSupportedException($"--synthetic takes qwen2 or llama, not '{family}'.") };
         var dir = Directory.CreateTempSubdirectory("verifier-synthetic-").FullName;
@@ -54,7 +58,7 @@ public static class BenchOnnxCommand
         {
             var path = Path.Combine(dir, "model.onnx");
             new RunnableDecoderBuilder(new TinyDecoderShape(Layers: 6, Hidden: 512, Heads: 8, KvHeads: 2, Intermediate: 1536, Vocab: 32000, Context: 2048), f, seed: 1).Build().Save(path);
-            BenchGeneration(path, tokens, rounds, threads);
+            BenchGeneration(path, tokens, rounds, session);
         }
         finally
         {
@@ -62,9 +66,10 @@ public static class BenchOnnxCommand
         }
     }
 
-    private static void BenchGeneration(string path, int tokens, int rounds, int threads)
+    private static void BenchGeneration(string path, int tokens, int rounds, OnnxSessionSettings session)
     {
-        using var decoder = OnnxDecoder.Open(path, new OrtSessionSettings(IntraOpThreads: threads, InterOpThreads: 1));
+        using var decoder = OnnxDecoder.Open(path, session);
+        if (decoder.DeviceWarning is { } warning) Console.Error.WriteLine($"warning: {warning}");
         int[] prompt = [1, 2, 3, 4, 5, 6, 7, 8];
         var settings = GenerationSettings.Greedy(tokens);
         var sequence = decoder.Generate(prompt, settings).ToArray(); // warm-up and the token sequence both sides replay
@@ -82,7 +87,7 @@ public static class BenchOnnxCommand
         }
         var g = Median(gen);
         var b = Median(bare);
-        Console.WriteLine($"model            {decoder.ModelPath} (ONNX Runtime {OrtEnvironment.Version}, intra-op threads {threads})");
+        Console.WriteLine($"model            {decoder.ModelPath} (ONNX Runtime {OnnxSessions.Version} via Microsoft.ML.OnnxRuntime, device {decoder.Device}, intra-op threads {session.IntraOpThreads})");
         Console.WriteLine($"workload         prompt {prompt.Length} tokens + {tokens} new tokens, greedy, {rounds} alternating rounds (median)");
         Console.WriteLine($"generation loop  {g,10:F1} tokens/s");
         Console.WriteLine($"bare Run loop    {b,10:F1} tokens/s   (peer: session.Run with preallocated inputs, same tokens)");
@@ -96,19 +101,19 @@ public static class BenchOnnxCommand
         var session = decoder.Session;
         var outNames = new List<string> { layout.Logits };
         outNames.AddRange(layout.Kv.Select(k => k.PresentName));
-        var past = layout.Kv.Select(k => k.ElementType == OrtElementType.Float16
-            ? OrtValue.FromArray(Array.Empty<Half>(), k.EmptyShape) : OrtValue.FromArray(Array.Empty<float>(), k.EmptyShape)).ToList();
+        var past = layout.Kv.Select(k => OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, k.ElementType, k.EmptyShape)).ToList();
+        using var run = new RunOptions();
         var total = 0;
         var step = prompt;
         for (var i = 0; i < sequence.Length; i++)
         {
             var names = new List<string> { layout.InputIds };
-            var values = new List<OrtValue> { Ints(step, layout.IdsType, step.Length) };
-            if (layout.AttentionMask is { } mask) { names.Add(mask); values.Add(Ints(Enumerable.Repeat(1, total + step.Length).ToArray(), layout.MaskType, total + step.Length)); }
-            if (layout.PositionIds is { } pos) { names.Add(pos); values.Add(Ints(Enumerable.Range(total, step.Length).ToArray(), layout.PositionType, step.Length)); }
+            var values = new List<OrtValue> { OnnxDecoder.Ints(step, layout.IdsType, [1, step.Length]) };
+            if (layout.AttentionMask is { } mask) { names.Add(mask); values.Add(OnnxDecoder.Ints(Enumerable.Repeat(1, total + step.Length).ToArray(), layout.MaskType, [1, total + step.Length])); }
+            if (layout.PositionIds is { } pos) { names.Add(pos); values.Add(OnnxDecoder.Ints(Enumerable.Range(total, step.Length).ToArray(), layout.PositionType, [1, step.Length])); }
             names.AddRange(layout.Kv.Select(k => k.PastName));
             values.AddRange(past);
-            var outputs = session.Run(names, values, outNames);
+            var outputs = session.Run(run, names, values, outNames);
             outputs[0].Dispose();
             foreach (var v in values) v.Dispose();
             past = outputs.Skip(1).ToList();
@@ -117,9 +122,6 @@ public static class BenchOnnxCommand
         }
         foreach (var v in past) v.Dispose();
     }
-
-    private static OrtValue Ints(int[] data, OrtElementType type, int n) =>
-        type == OrtElementType.Int32 ? OrtValue.FromArray(data, 1, n) : OrtValue.FromArray(Array.ConvertAll(data, x => (long)x), 1, n);
 
     private static void BenchInspection()
     {

@@ -6,6 +6,13 @@ public static class CommonOptions
 {
     public static Option<string?> Db() => new("--db") { Description = "Npgsql connection string (default: the VERIFIER_DB environment variable)." };
 
+    /// <summary>Where a local ONNX model runs; parsed by OnnxDevice.Parse in the command (a bad value is one error line).</summary>
+    public static Option<string> Device() => new("--device")
+    {
+        Description = $"ONNX Runtime execution provider for a local model: {Verifier.Targets.Onnx.Runtime.OnnxDevice.Syntax} (auto: CUDA device 0 when usable, else the CPU with a warning). CUDA needs CUDA 13 and cuDNN 9.",
+        DefaultValueFactory = _ => "cpu",
+    };
+
     /// <summary>The database from --db or VERIFIER_DB; null when neither is set.</summary>
     public static string? Database(ParseResult result, Option<string?> db) =>
         result.GetValue(db) ?? Environment.GetEnvironmentVariable("VERIFIER_DB");

@@ -159,7 +159,8 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         var plan = ProbeSuite.Default.Plan(audit.ClaimedVariant, budget, Seeds.For(audit.Id));
         if (target.Kind == "onnx")
         {
-            using var local = Verifier.Targets.Onnx.OnnxTarget.Open(target.Path!, audit.ClaimedVariant);
+            using var local = Verifier.Targets.Onnx.OnnxTarget.Open(target.Path!, audit.ClaimedVariant, device: settings.OnnxDevice);
+            if (local.DeviceWarning is { } warning) log.LogWarning("Audit {AuditId}: {Warning}", audit.Id, warning);
             return await AuditEngine.RunAsync(plan, local.ExecuteAsync, ProbeSuite.Score, null, ct);
         }
         var endpoint = new TargetEndpoint(new Uri(target.BaseUrl!), target.Model!, Dialects.Parse(target.Dialect ?? "vllm"),

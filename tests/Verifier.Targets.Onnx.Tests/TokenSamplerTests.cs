@@ -1,6 +1,6 @@
 using Verifier.Targets.Onnx.Generation;
 
-namespace Verifier.Targets.Tests.Onnx;
+namespace Verifier.Targets.Onnx.Tests;
 
 public sealed class TokenSamplerTests
 {

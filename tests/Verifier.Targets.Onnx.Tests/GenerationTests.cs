@@ -1,13 +1,14 @@
 using Verifier.Targets.Onnx.Building;
 using Verifier.Targets.Onnx.Generation;
 using Verifier.Targets.Onnx.Inspection;
-using Verifier.Targets.Onnx.Native;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Verifier.Targets.Onnx.Runtime;
 
-namespace Verifier.Targets.Tests.Onnx;
+namespace Verifier.Targets.Onnx.Tests;
 
 public sealed class GenerationTests : IDisposable
 {
-    private static readonly OrtSessionSettings Deterministic = new(IntraOpThreads: 1, InterOpThreads: 1);
+    private static readonly OnnxSessionSettings Deterministic = new(IntraOpThreads: 1, InterOpThreads: 1);
     private readonly string dir = Directory.CreateTempSubdirectory("verifier-gen-").FullName;
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
@@ -72,22 +73,22 @@ public sealed class GenerationTests : IDisposable
     public void Layouts_are_read_from_the_sessions()
     {
         using var gpt2 = Open("gpt2");
-        Assert.Equal(OrtElementType.Int32, gpt2.Layout.IdsType);
+        Assert.Equal(TensorElementType.Int32, gpt2.Layout.IdsType);
         Assert.NotNull(gpt2.Layout.PositionIds);
         Assert.Equal(5, gpt2.Layout.Kv.Count);
         Assert.Equal("present_3", gpt2.Layout.Kv.Single(k => k.PastName == "past_3").PresentName);
         Assert.Equal([2, 1, 4, 0, 8], gpt2.Layout.Kv[0].EmptyShape);
 
         using var llama = Open("llama");
-        Assert.Equal(OrtElementType.Int64, llama.Layout.IdsType);
+        Assert.Equal(TensorElementType.Int64, llama.Layout.IdsType);
         Assert.Null(llama.Layout.PositionIds);
         Assert.Equal(4, llama.Layout.Kv.Count);
         Assert.Equal("present.1.value", llama.Layout.Kv.Single(k => k.PastName == "past_key_values.1.value").PresentName);
         Assert.Equal([1, 1, 0, 16], llama.Layout.Kv[0].EmptyShape);
 
         using var optimum = Open("qwen2-optimum");
-        Assert.Equal(OrtElementType.Int32, optimum.Layout.IdsType);
-        Assert.Equal(OrtElementType.Int32, optimum.Layout.PositionType);
+        Assert.Equal(TensorElementType.Int32, optimum.Layout.IdsType);
+        Assert.Equal(TensorElementType.Int32, optimum.Layout.PositionType);
         Assert.Equal("position_ids", optimum.Layout.PositionIds);
     }
 
@@ -133,7 +134,7 @@ public sealed class TextGeneratorTests
     [Fact]
     public void Completion_reports_tokens_and_finish_reason_through_the_supplied_tokenizer()
     {
-        using var decoder = OnnxDecoder.Open(TestModels.Gpt2Folder, new Verifier.Targets.Onnx.Native.OrtSessionSettings(1, 1));
+        using var decoder = OnnxDecoder.Open(TestModels.Gpt2Folder, new OnnxSessionSettings(1, 1));
         // A stand-in tokenizer over the 1000-token GPT-2 test vocabulary: one id per character.
         string Render(IReadOnlyList<Verifier.Core.Chat.ChatMessage> m) => string.Concat(m.Select(x => $"<{x.Role}>{x.Content}"));
         int[] Encode(string s) => s.Select(c => c % 1000).ToArray();

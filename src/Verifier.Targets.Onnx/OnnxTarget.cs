@@ -12,6 +12,7 @@ using Verifier.Core.Probes;
 using Verifier.Core.Tokenization;
 using Verifier.Targets.Http;
 using Verifier.Targets.Onnx.Generation;
+using Verifier.Targets.Onnx.Runtime;
 
 /// <summary>
 /// The local `onnx` target: runs probe requests through the ONNX decoder with the claimed variant's tokenizer and
@@ -37,13 +38,19 @@ public sealed class OnnxTarget : IDisposable
         this.maxNewTokens = maxNewTokens;
     }
 
-    /// <summary>Opens a model file or folder; the tokenizer and template come from the catalog entry of the claimed build.</summary>
-    public static OnnxTarget Open(string modelPath, string claimedBuild, int maxNewTokens = 512)
+    /// <summary>The device generation runs on (<c>auto</c> resolved).</summary>
+    public OnnxDevice Device => decoder.Device;
+
+    /// <summary>Why <c>auto</c> fell back to the CPU, when it did (for the caller to show or log).</summary>
+    public string? DeviceWarning => decoder.DeviceWarning;
+
+    /// <summary>Opens a model file or folder on <paramref name="device"/> (default: the CPU); the tokenizer and template come from the catalog entry of the claimed build.</summary>
+    public static OnnxTarget Open(string modelPath, string claimedBuild, int maxNewTokens = 512, OnnxDevice device = default)
     {
         if (!VariantCatalog.Default.TryParseBuild(claimedBuild, out var variant, out _)) throw new ArgumentException($"'{claimedBuild}' is not a catalogued build.", nameof(claimedBuild));
         var template = ChatTemplates.Parse(variant.ChatTemplate);
         var tokenizer = Tokenizers.GetForTemplate(template);
-        var decoder = OnnxDecoder.Open(modelPath);
+        var decoder = OnnxDecoder.Open(modelPath, new OnnxSessionSettings(Device: device));
         var stop = new[] { ChatTemplates.Eos, "<|endoftext|>", "<|eot_id|>" }.Select(tokenizer.TokenToId).OfType<int>().ToArray();
         var generator = new OnnxTextGenerator(decoder, m => ChatTemplates.Render(template, m), tokenizer.Encode, tokenizer.Decode);
         return new OnnxTarget(decoder, generator, stop, modelPath, maxNewTokens);

@@ -1,5 +1,8 @@
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using Verifier.Targets.Onnx.Inspection;
-using Verifier.Targets.Onnx.Native;
+using Verifier.Targets.Onnx.Runtime;
 
 namespace Verifier.Targets.Onnx.Generation;
 
@@ -10,11 +13,15 @@ namespace Verifier.Targets.Onnx.Generation;
 /// </summary>
 public sealed class OnnxDecoder : IDisposable
 {
-    private readonly OrtSession session;
+    private readonly InferenceSession session;
+    // Never terminated, so shared by every Run that cannot be cancelled.
+    private readonly RunOptions plainRun = new();
 
-    private OnnxDecoder(OrtSession session, string modelPath)
+    private OnnxDecoder(OpenedSession opened, string modelPath)
     {
-        this.session = session;
+        session = opened.Session;
+        Device = opened.Device;
+        DeviceWarning = opened.Warning;
         ModelPath = modelPath;
         Layout = DecoderLayout.FromSession(session);
         stepInputNames = [Layout.InputIds, .. Layout.AttentionMask is { } m ? new[] { m } : [], .. Layout.PositionIds is { } p ? new[] { p } : [], .. Layout.Kv.Select(k => k.PastName)];
@@ -27,15 +34,21 @@ public sealed class OnnxDecoder : IDisposable
 
     public string ModelPath { get; }
     public DecoderLayout Layout { get; }
-    public OrtSession Session => session;
+    public InferenceSession Session => session;
+
+    /// <summary>The device the session runs on (<c>auto</c> resolved).</summary>
+    public OnnxDevice Device { get; }
+
+    /// <summary>Why <c>auto</c> fell back to the CPU, when it did.</summary>
+    public string? DeviceWarning { get; }
 
     /// <summary>Opens a decoder from an .onnx file or a model folder (genai_config.json's decoder file, else model.onnx).</summary>
-    public static OnnxDecoder Open(string path, OrtSessionSettings? settings = null)
+    public static OnnxDecoder Open(string path, OnnxSessionSettings? settings = null)
     {
         var (model, _) = OnnxInspector.ResolveModel(path);
-        var s = OrtSession.Open(model, settings);
-        try { return new OnnxDecoder(s, model); }
-        catch { s.Dispose(); throw; }
+        var opened = OnnxSessions.Open(model, settings);
+        try { return new OnnxDecoder(opened, model); }
+        catch { opened.Session.Dispose(); throw; }
     }
 
     public IEnumerable<int> Generate(int[] promptIds, GenerationSettings settings, CancellationToken cancellationToken = default) =>
@@ -51,9 +64,10 @@ public sealed class OnnxDecoder : IDisposable
         var random = new Random(settings.Seed);
         var stop = settings.StopTokenIds ?? [];
         var past = EmptyCache();
-        // A cancelled token also aborts a Run in progress (a long prompt step on a big model).
-        using var runOptions = ct.CanBeCanceled ? OrtRunOptions.Create() : null;
-        using var registration = runOptions is null ? default : ct.Register(runOptions.Terminate);
+        // A cancelled token also aborts a Run in progress (a long prompt step on a big model): ORT checks Terminate between kernels.
+        using var cancellable = ct.CanBeCanceled ? new RunOptions() : null;
+        using var registration = cancellable is null ? default : ct.Register(() => cancellable.Terminate = true);
+        var runOptions = cancellable ?? plainRun;
         try
         {
             var step = promptIds;
@@ -65,7 +79,7 @@ public sealed class OnnxDecoder : IDisposable
                 int next;
                 StepLogprobs? top;
                 try { (next, present, top) = Step(step, total, past, settings, random, runOptions, topK); }
-                catch (OrtException) when (ct.IsCancellationRequested) { throw new OperationCanceledException(ct); }
+                catch (OnnxRuntimeException) when (ct.IsCancellationRequested) { throw new OperationCanceledException(ct); }
                 foreach (var v in past) v.Dispose();
                 past = present;
                 total += step.Length;
@@ -89,35 +103,34 @@ public sealed class OnnxDecoder : IDisposable
             var inputs = Inputs(ids, 0, past);
             try
             {
-                var outputs = session.Run(stepInputNames, inputs, [Layout.Logits]);
-                using var logits = outputs[0];
-                return LastRow(logits);
+                using var outputs = session.Run(plainRun, stepInputNames, inputs, [Layout.Logits]);
+                return LastRow(outputs[0]);
             }
             finally { foreach (var v in inputs.Take(inputs.Count - past.Count)) v.Dispose(); }
         }
         finally { foreach (var v in past) v.Dispose(); }
     }
 
-    private (int Next, List<OrtValue> Present, StepLogprobs? Logprobs) Step(int[] ids, int pastLength, List<OrtValue> past, GenerationSettings settings, Random random, OrtRunOptions? runOptions, int topK)
+    private (int Next, List<OrtValue> Present, StepLogprobs? Logprobs) Step(int[] ids, int pastLength, List<OrtValue> past, GenerationSettings settings, Random random, RunOptions runOptions, int topK)
     {
         var inputs = Inputs(ids, pastLength, past);
         try
         {
-            var outputs = session.Run(stepInputNames, inputs, stepOutputNames, runOptions);
+            var outputs = session.Run(runOptions, stepInputNames, inputs, stepOutputNames);
+            // The presents are the caller's from here (the collection itself is not disposed).
+            var present = new List<OrtValue>(outputs.Count - 1);
+            for (var i = 1; i < outputs.Count; i++) present.Add(outputs[i]);
             int next;
             StepLogprobs? top = null;
             using (var logits = outputs[0])
             {
-                var (type, shape) = logits.Describe();
-                var count = shape.Aggregate(1L, (a, d) => a * d);
-                var vocab = (int)shape[^1];
-                next = type == OrtElementType.Float
-                    ? TokenSampler.Pick(logits.AsSpan<float>(count)[^vocab..], settings, random) // no copy on the hot path
-                    : TokenSampler.Pick(LastRow(logits), settings, random);
-                if (topK > 0) top = TopLogprobs(type == OrtElementType.Float ? logits.AsSpan<float>(count)[^vocab..] : LastRow(logits), topK, next);
+                // fp32 logits of a declared width are read in place: no copy and no extra shape query on the hot path.
+                ReadOnlySpan<float> row = Layout.LogitsInfo is (TensorElementType.Float, { } vocab)
+                    ? logits.GetTensorDataAsSpan<float>()[^vocab..]
+                    : LastRow(logits);
+                next = TokenSampler.Pick(row, settings, random);
+                if (topK > 0) top = TopLogprobs(row, topK, next);
             }
-            var present = new List<OrtValue>(outputs.Length - 1);
-            for (var i = 1; i < outputs.Length; i++) present.Add(outputs[i]);
             return (next, present, top);
         }
         finally
@@ -168,34 +181,36 @@ public sealed class OnnxDecoder : IDisposable
         return values;
     }
 
-    private List<OrtValue> EmptyCache() => Layout.Kv.Select(k => k.ElementType switch
-    {
-        OrtElementType.Float16 => OrtValue.FromArray(Array.Empty<Half>(), k.EmptyShape),
-        OrtElementType.Float => OrtValue.FromArray(Array.Empty<float>(), k.EmptyShape),
-        var t => throw new NotSupportedException($"KV cache element type {t} is not supported."),
-    }).ToList();
+    private List<OrtValue> EmptyCache() => Layout.Kv.Select(k => k.ElementType is TensorElementType.Float or TensorElementType.Float16
+        ? OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, k.ElementType, k.EmptyShape) // zero elements: nothing to fill
+        : throw new NotSupportedException($"KV cache element type {k.ElementType} is not supported.")).ToList();
 
-    private static OrtValue Ints(int[] data, OrtElementType type, long[] shape) =>
-        type == OrtElementType.Int32 ? OrtValue.FromArray(data, shape) : OrtValue.FromArray(Array.ConvertAll(data, x => (long)x), shape);
+    /// <summary>An int32 or int64 tensor (as the session declares the input) over the given ids.</summary>
+    public static OrtValue Ints(int[] data, TensorElementType type, long[] shape) =>
+        type == TensorElementType.Int32 ? OrtValue.CreateTensorValueFromMemory(data, shape) : OrtValue.CreateTensorValueFromMemory(Array.ConvertAll(data, x => (long)x), shape);
 
     private static float[] LastRow(OrtValue logits)
     {
-        var (type, shape) = logits.Describe();
-        var vocab = (int)shape[^1];
-        switch (type)
+        var info = logits.GetTensorTypeAndShape();
+        var vocab = (int)info.Shape[^1];
+        switch (info.ElementDataType)
         {
-            case OrtElementType.Float:
-                var f = logits.AsSpan<float>();
-                return f[^vocab..].ToArray();
-            case OrtElementType.Float16:
-                var h = logits.AsSpan<Half>()[^vocab..];
+            case TensorElementType.Float:
+                return logits.GetTensorDataAsSpan<float>()[^vocab..].ToArray();
+            case TensorElementType.Float16:
+                // ORT's Float16 is IEEE binary16, the same bits as System.Half.
+                var h = MemoryMarshal.Cast<byte, Half>(logits.GetTensorMutableRawData())[^vocab..];
                 var row = new float[vocab];
                 for (var i = 0; i < vocab; i++) row[i] = (float)h[i];
                 return row;
             default:
-                throw new NotSupportedException($"Logits of type {logits.ElementType} are not supported.");
+                throw new NotSupportedException($"Logits of type {info.ElementDataType} are not supported.");
         }
     }
 
-    public void Dispose() => session.Dispose();
+    public void Dispose()
+    {
+        session.Dispose();
+        plainRun.Dispose();
+    }
 }

@@ -34,6 +34,12 @@ public sealed class DecoderGraphBuilder
     /// <summary>Leave the embedding out of the external data so the caller can write it inline (SaveWithSparseInitializer).</summary>
     public bool InlineEmbedding { get; init; }
 
+    /// <summary>
+    /// Optimum-style attention instead of GroupQueryAttention: the cache concatenates at the KV-head count, repeat_kv
+    /// expands keys and values to every attention head, and MultiHeadAttention's num_heads is the attention-head count.
+    /// </summary>
+    public bool RepeatKvMultiHeadAttention { get; init; }
+
     public const string EmbeddingName = "model.embed_tokens.weight";
 
     public static DecoderFamily FamilyOf(ArchitectureConfig a) => a.ModelType switch
@@ -74,9 +80,11 @@ public sealed class DecoderGraphBuilder
                 q = Norm($"{p}.attn.q_norm", q, hd);
                 k = Norm($"{p}.attn.k_norm", k, hd);
             }
-            w.Node("GroupQueryAttention", [q, k, v, $"past_key_values.{i}.key", $"past_key_values.{i}.value", "seqlens_k", "total_seq_len", "cos_cache", "sin_cache"],
-                [$"{p}.attn.out", $"present.{i}.key", $"present.{i}.value"], "com.microsoft", $"{p}.attn.GroupQueryAttention",
-                ("num_heads", a.AttentionHeads), ("kv_num_heads", a.KvHeads), ("do_rotary", 1), ("scale", 1f / MathF.Sqrt(hd)));
+            if (RepeatKvMultiHeadAttention) RepeatKvAttention(p, i, q, k, v);
+            else
+                w.Node("GroupQueryAttention", [q, k, v, $"past_key_values.{i}.key", $"past_key_values.{i}.value", "seqlens_k", "total_seq_len", "cos_cache", "sin_cache"],
+                    [$"{p}.attn.out", $"present.{i}.key", $"present.{i}.value"], "com.microsoft", $"{p}.attn.GroupQueryAttention",
+                    ("num_heads", a.AttentionHeads), ("kv_num_heads", a.KvHeads), ("do_rotary", 1), ("scale", 1f / MathF.Sqrt(hd)));
             w.Output(new ValueSpec($"present.{i}.key", floatType, "batch_size", a.KvHeads, "total_sequence_length", hd));
             w.Output(new ValueSpec($"present.{i}.value", floatType, "batch_size", a.KvHeads, "total_sequence_length", hd));
             var o = Linear($"{p}.attn.o_proj", $"{p}.attn.out", a.AttentionHeads * hd, a.HiddenSize, false);
@@ -94,6 +102,19 @@ public sealed class DecoderGraphBuilder
         var logits = Linear("lm_head", final, a.HiddenSize, a.VocabSize, false);
         w.Node("Cast", [logits], ["logits"], attributes: ("to", OnnxDataType.Float));
         return w;
+    }
+
+    /// <summary>past ⧺ new key/value → present (KV heads), then each expanded to all heads for MultiHeadAttention (shape inputs left symbolic).</summary>
+    private void RepeatKvAttention(string p, int layer, string q, string k, string v)
+    {
+        foreach (var (kind, x) in new[] { ("key", k), ("value", v) })
+        {
+            w.Node("Reshape", [x, $"{p}.attn.kv_shape"], [$"{p}.attn.{kind}.bnsh"]);
+            w.Node("Concat", [$"past_key_values.{layer}.{kind}", $"{p}.attn.{kind}.bnsh"], [$"present.{layer}.{kind}"], attributes: ("axis", 2));
+            w.Node("Expand", [$"present.{layer}.{kind}", $"{p}.attn.repeat_kv_shape"], [$"{p}.attn.{kind}.repeated"]);
+        }
+        w.Node("MultiHeadAttention", [q, $"{p}.attn.key.repeated", $"{p}.attn.value.repeated"], [$"{p}.attn.out"], "com.microsoft", $"{p}.attn.MultiHeadAttention",
+            ("num_heads", a.AttentionHeads), ("scale", 1f / MathF.Sqrt(a.HeadDim)));
     }
 
     private string Norm(string name, string input, int? width = null)

@@ -1,4 +1,4 @@
-namespace Verifier.Targets.Tests.Onnx;
+namespace Verifier.Targets.Onnx.Tests;
 
 using Verifier.Core.Catalog;
 using Verifier.Core.Chat;
@@ -7,7 +7,7 @@ using Verifier.Core.Probes.Fingerprint;
 using Verifier.Core.References;
 using Verifier.Targets.Onnx.Building;
 using Verifier.Targets.Onnx.Generation;
-using Verifier.Targets.Onnx.Native;
+using Verifier.Targets.Onnx.Runtime;
 
 /// <summary>
 /// The fingerprint model on real ONNX Runtime inference (no simulator): a tiny Qwen2-shaped decoder at fp32, with its
@@ -69,14 +69,14 @@ public sealed class FingerprintRealNumericsTests : IDisposable
     public void Real_inference_tells_weights_and_four_bit_quantization_apart_and_thread_counts_do_not_matter()
     {
         var fp32 = Build(5, 0);
-        using var reference = OnnxDecoder.Open(fp32, new OrtSessionSettings(1, 1));
-        using var other = OnnxDecoder.Open(Build(6, 0), new OrtSessionSettings(1, 1));
+        using var reference = OnnxDecoder.Open(fp32, new OnnxSessionSettings(1, 1));
+        using var other = OnnxDecoder.Open(Build(6, 0), new OnnxSessionSettings(1, 1));
         var model = new FingerprintModel(VariantCatalog.Default, new ReferenceSet(
             [Reference("r1-distill-qwen-1.5b@bf16", reference), Reference("r1-distill-qwen-7b@bf16", other)], "h"), EvidenceOptions.Default);
 
-        using var honest = OnnxDecoder.Open(fp32, new OrtSessionSettings(2, 1));
-        using var int8 = OnnxDecoder.Open(Build(5, 8), new OrtSessionSettings(2, 1));
-        using var int4 = OnnxDecoder.Open(Build(5, 4), new OrtSessionSettings(2, 1));
+        using var honest = OnnxDecoder.Open(fp32, new OnnxSessionSettings(2, 1));
+        using var int8 = OnnxDecoder.Open(Build(5, 8), new OnnxSessionSettings(2, 1));
+        using var int4 = OnnxDecoder.Open(Build(5, 4), new OnnxSessionSettings(2, 1));
 
         static string Best(Dictionary<string, double> s) => s.MaxBy(kv => kv.Value).Key;
         var h = Score(model, honest);

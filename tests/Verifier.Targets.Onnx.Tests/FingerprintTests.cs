@@ -3,7 +3,7 @@ using Verifier.Targets.Onnx.Building;
 using Verifier.Targets.Onnx.Fingerprint;
 using Verifier.Targets.Onnx.Graph;
 
-namespace Verifier.Targets.Tests.Onnx;
+namespace Verifier.Targets.Onnx.Tests;
 
 public sealed class FingerprintTests : IDisposable
 {

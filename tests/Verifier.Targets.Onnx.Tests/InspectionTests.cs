@@ -3,7 +3,7 @@ using Verifier.Targets.Onnx.Building;
 using Verifier.Targets.Onnx.Graph;
 using Verifier.Targets.Onnx.Inspection;
 
-namespace Verifier.Targets.Tests.Onnx;
+namespace Verifier.Targets.Onnx.Tests;
 
 public sealed class InspectionTests : IDisposable
 {
@@ -82,6 +82,26 @@ public sealed class InspectionTests : IDisposable
         Assert.Equal(InspectionVerdictKind.NoMatch, r.Verdict.Kind);
         Assert.StartsWith("No catalogued variant matches", r.Verdict.Summary);
         Assert.Contains(r.Verdict.Best!.Fields, f => f.Field == "layers" && !f.Matches);
+    }
+
+    [Theory]
+    [InlineData("r1-distill-qwen-7b")]
+    [InlineData("r1-distill-llama-8b")]
+    public void Optimum_multi_head_attention_over_repeat_kv_keys_takes_kv_heads_from_the_cache_with_a_note(string variantId)
+    {
+        // MultiHeadAttention num_heads = attention heads (28 / 32); the past/present inputs carry the true KV heads (4 / 8).
+        var arch = VariantCatalog.Default.Get(variantId).Architecture;
+        var path = Path.Combine(dir, "model.onnx");
+        new DecoderGraphBuilder(arch, DecoderGraphBuilder.FamilyOf(arch), BuildWeights.Fp16) { RepeatKvMultiHeadAttention = true }.Build().Save(path);
+
+        var r = OnnxInspector.Inspect(path);
+
+        Assert.Equal("MultiHeadAttention", r.AttentionOperator);
+        Assert.Equal(arch.AttentionHeads, r.FromGraph.AttentionHeads);
+        Assert.Equal(arch.KvHeads, r.FromGraph.KvHeads);
+        Assert.Equal(variantId, r.Verdict.VariantId);
+        Assert.Equal(InspectionVerdictKind.Identified, r.Verdict.Kind);
+        Assert.Contains(r.Notes, n => n.Contains($"num_heads {arch.AttentionHeads} but the KV cache holds {arch.KvHeads} heads", StringComparison.Ordinal));
     }
 
     [Fact]

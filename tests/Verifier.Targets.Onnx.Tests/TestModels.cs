@@ -1,4 +1,4 @@
-namespace Verifier.Targets.Tests.Onnx;
+namespace Verifier.Targets.Onnx.Tests;
 
 /// <summary>Locates the shared test models (../shared/models from the repository, or VERIFIER_TEST_MODELS).</summary>
 public static class TestModels

@@ -1,4 +1,4 @@
-namespace Verifier.Targets.Tests.Onnx;
+namespace Verifier.Targets.Onnx.Tests;
 
 using Verifier.Core.Audits;
 using Verifier.Core.ChatTemplates;

@@ -54,7 +54,7 @@ public static partial class GraphAnalysis
         if (pastIdx.Count > 0 && attnNodes.Count > 0 && attnNodes.Count != pastIdx.Count)
             notes.Add($"{attnNodes.Count} attention nodes but {pastIdx.Count} past-KV layers.");
 
-        // Heads: attention attributes first, then the KV-cache shape [batch, kv_heads, past, head] (or GPT-2's [2, batch, heads, past, head]).
+        // Heads: attention attributes, the KV-cache shape [batch, kv_heads, past, head] (or GPT-2's [2, batch, heads, past, head]) overriding kv heads.
         int? heads = null, kvHeads = null, headDim = null;
         var attn = attnNodes.FirstOrDefault();
         if (attn is not null)
@@ -70,8 +70,12 @@ public static partial class GraphAnalysis
             {
                 if (ps[kvAt].Value is > 0 and var kv)
                 {
-                    if (kvHeads is { } a && a != kv) notes.Add($"Attention kv_num_heads {a} differs from the KV-cache shape ({kv}).");
-                    kvHeads ??= (int)kv;
+                    // The cache holds what the model really keeps per layer; the operator may see expanded keys.
+                    if (kvHeads is { } a && a != kv)
+                        notes.Add(attn!.IntAttr("kv_num_heads") is null
+                            ? $"{attn.OpType} has num_heads {a} but the KV cache holds {kv} heads (keys and values expanded by repeat_kv before attention); KV heads taken from the cache shape ({kv})."
+                            : $"Attention kv_num_heads {a} differs from the KV-cache shape ({kv}); the cache shape is used.");
+                    kvHeads = (int)kv;
                 }
                 if (ps[hdAt].Value is > 0 and var hd) headDim = (int)hd;
             }

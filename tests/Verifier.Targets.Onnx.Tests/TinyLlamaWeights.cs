@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Verifier.Targets.Onnx.Graph;
 
-namespace Verifier.Targets.Tests.Onnx;
+namespace Verifier.Targets.Onnx.Tests;
 
 /// <summary>
 /// Makes the tiny-random-llama GenAI-builder export runnable: copies its graph and writes the missing
