@@ -33,10 +33,7 @@ public static class VerifierApp
         services.AddHttpClient("targets", c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => Verifier.Targets.Http.TargetHttp.CreateHandler(settings.TargetNetwork));
         services.AddSingleton<TargetUrlRules>();
-        services.AddSingleton<IValidator<CreateTargetRequest>, CreateTargetValidator>();
-        services.AddSingleton<IValidator<PatchTargetRequest>, PatchTargetValidator>();
-        services.AddSingleton<IValidator<ScheduleRequest>, ScheduleValidator>();
-        services.AddSingleton<IValidator<CreateKeyRequest>, CreateKeyValidator>();
+        services.AddValidatorsFromAssemblyContaining<CreateTargetValidator>(ServiceLifetime.Singleton); // each validator once, by its IValidator<T>
         services.AddSingleton<AuditRunner>();
         services.AddSingleton<ActiveAudits>();
         services.AddSingleton<Scheduling>();
