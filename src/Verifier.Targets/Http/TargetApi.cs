@@ -16,7 +16,7 @@ public static class TargetApi
     /// Buffered: bodies go with a Content-Length (some servers refuse chunked uploads) and can be recorded as sent.
     /// snake_case without nulls is what OpenAI-compatible servers expect.
     /// </summary>
-    public static readonly RefitSettings Settings = new()
+    private static readonly RefitSettings Settings = new()
     {
         Buffered = true,
         ContentSerializer = new SystemTextJsonContentSerializer(new JsonSerializerOptions

@@ -25,7 +25,7 @@ using Verifier.Core.Probes;
 public sealed class TargetClient
 {
     private const string WallTimeReached = "audit wall-time budget reached";
-    private const string ChatPath = "/v1/chat/completions";
+    private const string ChatPath = "/v1/chat/completions"; // as in ITargetApi: named before the request is built
 
     private readonly ITargetApi api;
     private readonly TargetEndpoint endpoint;

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 
 /// <summary>
 /// Copies each request into its <see cref="WireRecord"/> as it leaves: method, URL, headers (credentials redacted)
-/// and the body bytes exactly as sent (bodies are buffered, see <see cref="TargetApi.Settings"/>, so reading them
+/// and the body bytes exactly as sent (bodies are buffered, see <see cref="TargetApi"/>, so reading them
 /// here does not consume them).
 /// </summary>
 internal sealed class WireTap(HttpMessageHandler inner) : DelegatingHandler(inner)
