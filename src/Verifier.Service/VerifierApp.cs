@@ -29,13 +29,11 @@ public static class VerifierApp
         services.AddDbContextFactory<VerifierDb>(o => VerifierDb.Configure(o, settings.ConnectionString, settings.DbRetry));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<VerifierDb>>().CreateDbContext());
         // Outbound policy at connect time on every node (a target written on another node is checked here too), no redirects, capped headers.
-        services.AddHttpClient("targets", c => c.Timeout = Timeout.InfiniteTimeSpan)
+        // Audits take the pooled handler (IHttpMessageHandlerFactory) and put each target's Refit client on it.
+        services.AddHttpClient("targets")
             .ConfigurePrimaryHttpMessageHandler(() => Verifier.Targets.Http.TargetHttp.CreateHandler(settings.TargetNetwork));
         services.AddSingleton<TargetUrlRules>();
-        services.AddSingleton<IValidator<CreateTargetRequest>, CreateTargetValidator>();
-        services.AddSingleton<IValidator<PatchTargetRequest>, PatchTargetValidator>();
-        services.AddSingleton<IValidator<ScheduleRequest>, ScheduleValidator>();
-        services.AddSingleton<IValidator<CreateKeyRequest>, CreateKeyValidator>();
+        services.AddValidatorsFromAssemblyContaining<CreateTargetValidator>(ServiceLifetime.Singleton); // each validator once, by its IValidator<T>
         services.AddSingleton<AuditRunner>();
         services.AddSingleton<ActiveAudits>();
         services.AddHostedService<AuditReaper>();

@@ -35,7 +35,7 @@ public static class AccuracyBench
     public static async Task<IReadOnlyList<ReferenceRun>> RecordReferencesAsync(int runs, int seed, IProgress<string>? progress, CancellationToken ct, IReadOnlyList<string>? moreBuilds = null)
     {
         var list = new List<ReferenceRun>();
-        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        using var handler = new SocketsHttpHandler();
         foreach (var b in moreBuilds ?? [])
             if (!b.Contains('@', StringComparison.Ordinal) || !VariantCatalog.Default.IsKnownBuild(b)) throw new ArgumentException($"reference build '{b}' is not a catalogued variant@precision.", nameof(moreBuilds));
         var builds = VariantCatalog.Default.Variants.Select(v => $"{v.Id}@{v.NativePrecision}").Concat(moreBuilds ?? []).Distinct(StringComparer.Ordinal);
@@ -44,7 +44,7 @@ public static class AccuracyBench
             VariantCatalog.Default.TryParseBuild(build, out var v, out _);
             var scenario = new Scenario($"reference {build}", build, [new ServedShare(build)], new Expectation(true, v.Id), Seed: seed + list.Count);
             await using var vendor = await SimulatedVendor.StartAsync(scenario);
-            list.Add(await ReferenceRecording.RecordAsync(build, new TargetEndpoint(vendor.BaseUrl, "deepseek-r1", TargetDialect.Vllm), ProbeSuite.Default, runs, seed, http, FastClient, null, ct));
+            list.Add(await ReferenceRecording.RecordAsync(build, new TargetEndpoint(vendor.BaseUrl, "deepseek-r1", TargetDialect.Vllm), ProbeSuite.Default, runs, seed, handler, FastClient, null, ct));
             progress?.Report($"reference {build}: {list[^1].Cells.Sum(c => c.Counts.Values.Sum())} outcomes");
         }
         return list;
@@ -55,10 +55,10 @@ public static class AccuracyBench
     {
         var s = scenario with { Seed = scenario.Seed + repeat * 1000 };
         await using var vendor = await SimulatedVendor.StartAsync(s);
-        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        using var handler = new SocketsHttpHandler();
         var plan = ProbeSuite.Default.Plan(s.ClaimedVariant, budget, s.Seed * 31 + repeat) with { References = references };
         var endpoint = new TargetEndpoint(vendor.BaseUrl, (s.Claims ?? new Claims()).Model, Dialects.Parse(s.Dialect));
-        var result = await TargetAudit.RunAsync(plan, http, endpoint, ProbeSuite.Score, FastClient, cancellationToken: ct);
+        var result = await TargetAudit.RunAsync(plan, handler, endpoint, ProbeSuite.Score, FastClient, cancellationToken: ct);
         return (Score(s, repeat, result), result);
     }
 

@@ -32,7 +32,7 @@ public class SimulatedVendorTests
     public async Task Each_dialect_answers_in_its_shape_and_usage_is_the_real_token_count(string dialect, ReasoningStyle style)
     {
         await using var vendor = await SimulatedVendor.StartAsync(Make(dialect: dialect));
-        var client = new TargetClient(new HttpClient(), new TargetEndpoint(vendor.BaseUrl, "deepseek-r1", Dialects.Parse(dialect)));
+        var client = new TargetClient(new SocketsHttpHandler(), new TargetEndpoint(vendor.BaseUrl, "deepseek-r1", Dialects.Parse(dialect)));
         var instance = new ArithmeticGenerator().Generate(3, "t1", 4096);
         var execution = await client.ExecuteAsync(instance, CancellationToken.None);
         var reply = execution.Responses[0].Reply!;
@@ -97,7 +97,7 @@ public class SimulatedVendorTests
     {
         var scenario = Make() with { Behaviour = new Dictionary<string, Behaviour> { ["*"] = new(PassRates: new Dictionary<string, IReadOnlyDictionary<string, double>> { ["reasoning"] = new Dictionary<string, double> { ["t2"] = 0.3 } }) } };
         await using var vendor = await SimulatedVendor.StartAsync(scenario);
-        var client = new TargetClient(new HttpClient(), new TargetEndpoint(vendor.BaseUrl, "deepseek-r1", TargetDialect.Vllm));
+        var client = new TargetClient(new SocketsHttpHandler(), new TargetEndpoint(vendor.BaseUrl, "deepseek-r1", TargetDialect.Vllm));
         var generator = new ModPowGenerator();
         var passes = 0;
         for (var seed = 0; seed < 300; seed++)

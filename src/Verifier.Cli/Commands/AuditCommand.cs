@@ -63,11 +63,11 @@ public static class AuditCommand
                     throw new CliException($"--endpoint '{result.GetValue(endpoint)}' is not an absolute http(s) URL.");
                 var target = new TargetEndpoint(url, result.GetValue(model)!, Dialects.Parse(result.GetValue(dialect)!),
                     result.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("VERIFIER_TARGET_API_KEY"));
-                using var http = TargetHttp.CreateClient(new TargetNetworkOptions
+                using var handler = TargetHttp.CreateHandler(new TargetNetworkOptions
                 {
                     AllowedHosts = [.. TargetHttp.AllowedHostsFromEnvironment(), .. result.GetValue(allowHost) ?? []],
                 });
-                audit = await TargetAudit.RunAsync(plan, http, target, ProbeSuite.Score, cancellationToken: ct);
+                audit = await TargetAudit.RunAsync(plan, handler, target, ProbeSuite.Score, cancellationToken: ct);
                 (described, kind, baseUrl, dialectName) = (target.ToString(), "openai", url.AbsoluteUri, Dialects.Name(target.Dialect));
             }
 

@@ -31,9 +31,9 @@ public static class ReferenceCommand
             if (!Uri.TryCreate(result.GetValue(endpoint), UriKind.Absolute, out var url)) throw new CliException("--endpoint must be an absolute URL.");
             var suite = ProbeSuite.Default;
             // A trusted deployment named by the operator (often on this machine): its host is allowed, the other limits apply.
-            using var http = TargetHttp.CreateClient(new TargetNetworkOptions { AllowedHosts = [.. TargetHttp.AllowedHostsFromEnvironment(), url.Host] });
+            using var handler = TargetHttp.CreateHandler(new TargetNetworkOptions { AllowedHosts = [.. TargetHttp.AllowedHostsFromEnvironment(), url.Host] });
             var run = await ReferenceRecording.RecordAsync(build, new TargetEndpoint(url, result.GetValue(model)!, Dialects.Parse(result.GetValue(dialect)!),
-                Environment.GetEnvironmentVariable("VERIFIER_TARGET_API_KEY")), suite, result.GetValue(runs), Random.Shared.Next(), http,
+                Environment.GetEnvironmentVariable("VERIFIER_TARGET_API_KEY")), suite, result.GetValue(runs), Random.Shared.Next(), handler,
                 progress: new Progress<string>(m => Console.Error.WriteLine(m)), cancellationToken: ct);
             var path = result.GetValue(output) ?? Path.Combine(ProbeFiles.Root, "references", build.Replace('@', '_') + ".json");
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

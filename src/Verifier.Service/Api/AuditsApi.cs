@@ -2,6 +2,7 @@ namespace Verifier.Service.Api;
 
 using System.Security.Claims;
 using System.Text.Json;
+using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -24,12 +25,12 @@ public static class AuditsApi
 
     private static async Task<Results<Accepted<AuditDto>, NotFound, ValidationProblem>> SpotCheck(
         string id, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpRequest request,
-        VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, ILogger<Scheduling> log, CancellationToken ct)
+        VerifierDb db, Scheduling scheduling, IValidator<SpotCheckRequest> validator, ClaimsPrincipal user, ILogger<Scheduling> log, CancellationToken ct)
     {
         if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
         if (idempotencyKey is { Length: > 200 })
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["must be at most 200 characters."] });
-        var body = await ReadOptionalBodyAsync(request, ct);
+        var body = await ReadOptionalBodyAsync(request, validator, ct);
         if (body.Problem is not null) return body.Problem;
 
         var target = await db.Targets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, ct);
@@ -77,7 +78,7 @@ public static class AuditsApi
 
     private static Accepted<AuditDto> Accepted(AuditDto? dto) => TypedResults.Accepted($"/api/v1/audits/{dto!.Id}", dto);
 
-    private static async Task<(SpotCheckRequest? Value, ValidationProblem? Problem)> ReadOptionalBodyAsync(HttpRequest request, CancellationToken ct)
+    private static async Task<(SpotCheckRequest? Value, ValidationProblem? Problem)> ReadOptionalBodyAsync(HttpRequest request, IValidator<SpotCheckRequest> validator, CancellationToken ct)
     {
         if (request.ContentLength is 0 or null && !request.Headers.TransferEncoding.Any()) return (null, null);
         SpotCheckRequest? body;
@@ -90,9 +91,8 @@ public static class AuditsApi
             return (null, TypedResults.ValidationProblem(new Dictionary<string, string[]> { [string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.')] = ["Invalid JSON."] }));
         }
         if (body is null) return (null, null);
-        var result = await new SpotCheckValidator().ValidateAsync(body, ct);
-        if (result.IsValid) return (body, null);
-        return (null, TypedResults.ValidationProblem(result.Errors.GroupBy(e => char.ToLowerInvariant(e.PropertyName[0]) + e.PropertyName[1..]).ToDictionary(g => g.Key, g => g.Select(x => x.ErrorMessage).ToArray())));
+        var result = await validator.ValidateAsync(body, ct);
+        return result.IsValid ? (body, null) : (null, ValidationExtensions.Problem(result));
     }
 
     private static async Task<Results<Ok<AuditDto>, NotFound, ValidationProblem>> Get(string id, VerifierDb db, CancellationToken ct)

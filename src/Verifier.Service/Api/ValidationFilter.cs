@@ -1,6 +1,8 @@
 namespace Verifier.Service.Api;
 
 using FluentValidation;
+using FluentValidation.Results;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 /// <summary>Validates the body argument of type T; failures become a 400 ValidationProblem keyed by camelCase field name.</summary>
 public sealed class ValidationFilter<T>(IValidator<T> validator) : IEndpointFilter
@@ -13,20 +15,23 @@ public sealed class ValidationFilter<T>(IValidator<T> validator) : IEndpointFilt
         var unstorable = TextRules.Problems(body).ToDictionary(p => p.Field, p => new[] { p.Problem });
         if (unstorable.Count > 0) return TypedResults.ValidationProblem(unstorable);
         var result = await validator.ValidateAsync(body, context.HttpContext.RequestAborted);
-        if (result.IsValid) return await next(context);
-        return TypedResults.ValidationProblem(result.Errors
-            .GroupBy(e => CamelCase(e.PropertyName))
-            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
+        return result.IsValid ? await next(context) : ValidationExtensions.Problem(result);
     }
-
-    private static string CamelCase(string path) =>
-        string.Join('.', path.Split('.').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));
 }
 
 public static class ValidationExtensions
 {
     public static RouteHandlerBuilder Validate<T>(this RouteHandlerBuilder builder) =>
         builder.AddEndpointFilter<ValidationFilter<T>>().ProducesValidationProblem();
+
+    /// <summary>A 400 naming each failing field by its camelCase path ("budget.maxRequests").</summary>
+    public static ValidationProblem Problem(ValidationResult result) =>
+        TypedResults.ValidationProblem(result.Errors
+            .GroupBy(e => CamelCase(e.PropertyName))
+            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
+
+    private static string CamelCase(string path) =>
+        string.Join('.', path.Split('.').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));
 
     /// <summary>Route ids are parsed here so a malformed id is a 400 naming the parameter, not a 404 or 500.</summary>
     public static bool TryId(string raw, out Guid id, out IResult? problem)

@@ -88,7 +88,7 @@ public sealed class PatchTargetValidator : AbstractValidator<PatchTargetRequest>
 
 public sealed class ScheduleValidator : AbstractValidator<ScheduleRequest>
 {
-    public ScheduleValidator()
+    public ScheduleValidator(IValidator<BudgetDto> budget)
     {
         RuleFor(s => s.Cron).NotEmpty().MaximumLength(200);
         RuleFor(s => s.TimeZone).MaximumLength(100).Must(z => z is null || z.Length > 100 || CronSchedule.TryFindZone(z) is not null)
@@ -102,13 +102,13 @@ public sealed class ScheduleValidator : AbstractValidator<ScheduleRequest>
                 ctx.AddFailure("cron", "'cron' never fires (no future time matches it, e.g. 30 February).");
         });
         RuleFor(s => s.Suite).Must(s => s is null or "default").WithMessage("'suite' must be 'default' (the only suite shipped).");
-        RuleFor(s => s.Budget!).SetValidator(new BudgetValidator()).When(s => s.Budget is not null);
+        RuleFor(s => s.Budget!).SetValidator(budget).When(s => s.Budget is not null);
     }
 }
 
 public sealed class SpotCheckValidator : AbstractValidator<SpotCheckRequest>
 {
-    public SpotCheckValidator() => RuleFor(s => s.Budget!).SetValidator(new BudgetValidator()).When(s => s.Budget is not null);
+    public SpotCheckValidator(IValidator<BudgetDto> budget) => RuleFor(s => s.Budget!).SetValidator(budget).When(s => s.Budget is not null);
 }
 
 public sealed class CreateKeyValidator : AbstractValidator<CreateKeyRequest>

@@ -17,7 +17,7 @@ using Verifier.Targets.Http;
 /// be saved (database gone past the retries), the heartbeat stops and the reaper re-queues or fails the audit, so
 /// every audit ends in a terminal state.
 /// </summary>
-public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, IHttpClientFactory http, ILogger<AuditRunner> log)
+public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, IHttpMessageHandlerFactory handlers, ILogger<AuditRunner> log)
 {
     public async Task<Guid?> CreateScheduledAsync(Guid targetId, DateTimeOffset fireTime, CancellationToken ct)
     {
@@ -165,7 +165,7 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         }
         var endpoint = new TargetEndpoint(new Uri(target.BaseUrl!), target.Model!, Dialects.Parse(target.Dialect ?? "vllm"),
             target.ApiKeyCipher is null ? null : settings.Secrets.Open(target.ApiKeyCipher));
-        return await TargetAudit.RunAsync(plan, http.CreateClient("targets"), endpoint, ProbeSuite.Score, settings.TargetClient, cancellationToken: ct);
+        return await TargetAudit.RunAsync(plan, handlers.CreateHandler("targets"), endpoint, ProbeSuite.Score, settings.TargetClient, cancellationToken: ct);
     }
 }
 

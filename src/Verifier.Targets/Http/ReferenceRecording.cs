@@ -11,11 +11,11 @@ using Verifier.Core.References;
 public static class ReferenceRecording
 {
     public static async Task<ReferenceRun> RecordAsync(
-        string build, TargetEndpoint endpoint, ProbeSuite suite, int runs, int seed, HttpClient http, ClientOptions? options = null,
+        string build, TargetEndpoint endpoint, ProbeSuite suite, int runs, int seed, HttpMessageHandler handler, ClientOptions? options = null,
         IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         var run = ReferenceRecorder.Empty($"{build}:{DateTimeOffset.UtcNow:yyyyMMddHHmmss}:{seed}", build, endpoint.BaseUrl.ToString(), DateTimeOffset.UtcNow, suite.Version, suite.ContentHash);
-        var client = new TargetClient(http, endpoint, options);
+        var client = new TargetClient(handler, endpoint, options);
         for (var r = 0; r < runs; r++)
         {
             foreach (var instance in suite.Candidates(unchecked(seed + r * 7919)).Where(i => i.Category is not (ProbeCategory.Tokenizer or ProbeCategory.Metadata)))

@@ -13,7 +13,7 @@ public static class TargetAudit
 {
     public static Task<AuditResult> RunAsync(
         AuditPlan plan,
-        HttpClient http,
+        HttpMessageHandler handler,
         TargetEndpoint endpoint,
         Func<ProbeInstance, ProbeExecution, ProbeOutcome> score,
         ClientOptions? options = null,
@@ -23,7 +23,7 @@ public static class TargetAudit
         time ??= TimeProvider.System;
         var started = time.GetTimestamp(); // before the deadline: when the client stops at it, the engine sees the time spent
         var budget = new AttemptBudget(plan.Budget.MaxRequests, time.GetUtcNow() + plan.Budget.MaxWallTime, time);
-        var client = new TargetClient(http, endpoint, options, new ExchangeLog(), budget, time);
+        var client = new TargetClient(handler, endpoint, options, new ExchangeLog(), budget, time);
         return AuditEngine.RunAsync(plan, client.ExecuteAsync, score, time, started, cancellationToken);
     }
 

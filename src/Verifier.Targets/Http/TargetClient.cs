@@ -2,69 +2,49 @@ namespace Verifier.Targets.Http;
 
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
 using Polly;
-using Polly.Retry;
+using Refit;
 using Verifier.Core.Audits;
 using Verifier.Core.Chat;
 using Verifier.Core.Observations;
 using Verifier.Core.Probes;
 
-/// <summary>A request's final response after retries, with every attempt's raw exchange.</summary>
-public sealed record TargetCall(ProbeResponse Response, IReadOnlyList<Exchange> Exchanges);
-
 /// <summary>
-/// Typed HttpClient for OpenAI-compatible endpoints. Every attempt is one <see cref="Exchange"/> (bytes as sent and
-/// received, Authorization redacted). Faults (429 with Retry-After, 5xx, timeouts, refused connections, malformed JSON,
-/// truncated streams) are retried with exponential backoff and seeded jitter through a Polly pipeline, then returned
-/// as a failed response — no exception leaves this class except cancellation by the caller. What a vendor sends is
-/// capped while it is read (<see cref="ClientOptions"/>), every attempt ends by the audit's wall-time deadline, and
-/// reported usage is stored as its plausible part (<see cref="UsagePlausibility"/>).
+/// Client of one OpenAI-compatible target over its Refit API (<see cref="ITargetApi"/>). Every attempt is one
+/// <see cref="Exchange"/> (bytes as sent and received, Authorization redacted). Faults (429 with Retry-After, 5xx,
+/// timeouts, refused connections, malformed JSON, truncated streams) are retried by <see cref="AttemptRetry"/>, then
+/// returned as a failed response — no exception leaves this class except cancellation by the caller. What a vendor
+/// sends is capped while it is read (<see cref="ClientOptions"/>), every attempt ends by the audit's wall-time
+/// deadline, and reported usage is stored as its plausible part (<see cref="UsagePlausibility"/>).
 /// </summary>
 public sealed class TargetClient
 {
-    private const string Redacted = "[redacted]";
     private const string WallTimeReached = "audit wall-time budget reached";
-    private static readonly HashSet<string> SecretHeaders = new(["Authorization", "Proxy-Authorization", "api-key", "x-api-key", "Cookie"], StringComparer.OrdinalIgnoreCase);
+    private const string ChatPath = "/v1/chat/completions"; // as in ITargetApi: named before the request is built
 
-    private readonly HttpClient http;
+    private readonly ITargetApi api;
     private readonly TargetEndpoint endpoint;
     private readonly ClientOptions options;
     private readonly TimeProvider time;
     private readonly ExchangeLog log;
     private readonly AttemptBudget budget;
-    private readonly ResiliencePipeline<Attempt> pipeline;
-    private readonly Random jitter;
-    private readonly object jitterGate = new();
+    private readonly ResiliencePipeline<AttemptResult> pipeline;
 
-    public TargetClient(HttpClient http, TargetEndpoint endpoint, ClientOptions? options = null, ExchangeLog? log = null, AttemptBudget? budget = null, TimeProvider? time = null)
+    /// <param name="handler">Shared by every client (connections are pooled there); see <see cref="TargetHttp.CreateHandler"/>.</param>
+    public TargetClient(HttpMessageHandler handler, TargetEndpoint endpoint, ClientOptions? options = null, ExchangeLog? log = null, AttemptBudget? budget = null, TimeProvider? time = null)
     {
-        this.http = http;
+        api = TargetApi.Create(handler, endpoint);
         this.endpoint = endpoint;
         this.options = options ?? new ClientOptions();
         this.time = time ?? TimeProvider.System;
         this.log = log ?? new ExchangeLog();
         this.budget = budget ?? AttemptBudget.Unlimited;
-        // Per-attempt timeouts are ours (reasoning replies can take minutes). A shared client that already sent requests
-        // cannot be changed: then its own Timeout also applies (register typed clients with an infinite Timeout).
-        if (http.Timeout != Timeout.InfiniteTimeSpan)
-        {
-            try { http.Timeout = Timeout.InfiniteTimeSpan; }
-            catch (InvalidOperationException) { }
-        }
-        jitter = new Random(this.options.JitterSeed);
-        var builder = new ResiliencePipelineBuilder<Attempt> { TimeProvider = this.time };
-        if (this.options.MaxAttempts > 1) // Polly refuses a retry strategy with no retries
-            builder.AddRetry(new RetryStrategyOptions<Attempt>
-            {
-                MaxRetryAttempts = this.options.MaxAttempts - 1,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Retryable: true } a && (a.RetryAfter is null || a.RetryAfter <= this.options.MaxRetryAfter) && this.budget.Remaining != 0 && !this.budget.Expired),
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } a ? RetryDelay(a, args.AttemptNumber) : this.options.BaseDelay),
-            });
-        pipeline = builder.Build();
+        pipeline = AttemptRetry.Build(this.options, this.budget, this.time);
     }
 
     public ExchangeLog Log => log;
@@ -84,53 +64,31 @@ public sealed class TargetClient
         return new ProbeExecution(responses, exchanges);
     }
 
-    public Task<TargetCall> SendAsync(string probeId, ProbeRequest request, CancellationToken cancellationToken) => request.Kind switch
+    public Task<TargetCall> SendAsync(string probeId, ProbeRequest request, CancellationToken cancellationToken)
     {
-        ProbeRequestKind.Chat => ChatAsync(probeId, request, cancellationToken),
-        ProbeRequestKind.Get => RunAsync(probeId, HttpMethod.Get, endpoint.Resolve(request.Path ?? "/"), null, false, cancellationToken),
-        _ => RunAsync(probeId, HttpMethod.Post, endpoint.Resolve(request.Path ?? "/"), Encoding.UTF8.GetBytes(request.JsonBody ?? "{}"), false, cancellationToken),
-    };
-
-    public Task<TargetCall> ChatAsync(string probeId, ProbeRequest request, CancellationToken cancellationToken) =>
-        RunAsync(probeId, HttpMethod.Post, endpoint.ChatUrl, ChatBody(request), request.Stream, cancellationToken);
-
-    /// <summary>The request body exactly as it goes on the wire.</summary>
-    public byte[] ChatBody(ProbeRequest request)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        var path = request.Path ?? "/";
+        return request.Kind switch
         {
-            w.WriteStartObject();
-            w.WriteString("model", endpoint.Model);
-            w.WriteStartArray("messages");
-            foreach (var m in request.Messages)
-            {
-                w.WriteStartObject();
-                w.WriteString("role", m.Role);
-                w.WriteString("content", m.Content);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            if (request.MaxTokens > 0) w.WriteNumber("max_tokens", request.MaxTokens);
-            if (request.Temperature is { } t) w.WriteNumber("temperature", t);
-            if (request.TopP is { } p) w.WriteNumber("top_p", p);
-            w.WriteBoolean("stream", request.Stream);
-            if (request.TopLogprobs is { } k && Dialects.ReturnsLogprobs(endpoint.Dialect))
-            {
-                w.WriteBoolean("logprobs", true);
-                w.WriteNumber("top_logprobs", k);
-            }
-            Dialects.WriteExtras(endpoint.Dialect, w, request.Stream);
-            w.WriteEndObject();
-        }
-        return buffer.ToArray();
+            ProbeRequestKind.Chat => ChatAsync(probeId, request, cancellationToken),
+            ProbeRequestKind.Get => RunAsync(new Call(probeId, HttpMethod.Get, path, false, false,
+                (wire, ct) => path == "/v1/models" ? api.ListModels(wire, ct) : api.Get(path.TrimStart('/'), wire, ct)), cancellationToken),
+            _ => RunAsync(new Call(probeId, HttpMethod.Post, path, false, false,
+                (wire, ct) => api.PostJson(path.TrimStart('/'), Json(request.JsonBody ?? "{}"), wire, ct)), cancellationToken),
+        };
     }
 
-    private async Task<TargetCall> RunAsync(string probeId, HttpMethod method, Uri url, byte[]? body, bool stream, CancellationToken cancellationToken)
+    public Task<TargetCall> ChatAsync(string probeId, ProbeRequest request, CancellationToken cancellationToken)
+    {
+        var body = ChatCompletionRequest.For(endpoint, request);
+        return RunAsync(new Call(probeId, HttpMethod.Post, ChatPath, request.Stream, true,
+            (wire, ct) => request.Stream ? api.StreamChatCompletion(body, wire, ct) : api.ChatCompletion(body, wire, ct)), cancellationToken);
+    }
+
+    private async Task<TargetCall> RunAsync(Call call, CancellationToken cancellationToken)
     {
         var exchanges = new List<Exchange>();
         var attemptNo = 0;
-        Attempt last;
+        AttemptResult last;
         // The audit's wall-time deadline cuts attempts in flight and backoff delays alike.
         using var wall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (UntilDeadline() is { } left) wall.CancelAfter(left);
@@ -139,18 +97,18 @@ public sealed class TargetClient
             last = await pipeline.ExecuteAsync(async ct =>
             {
                 attemptNo++;
-                if (!budget.TryTake()) return Attempt.OutOfBudget;
-                var a = await AttemptAsync(probeId, method, url, body, stream, attemptNo, ct, cancellationToken).ConfigureAwait(false);
+                if (!budget.TryTake()) return AttemptResult.OutOfBudget; // a retry counts against the budget too
+                var a = await AttemptAsync(call, attemptNo, ct, cancellationToken).ConfigureAwait(false);
                 exchanges.Add(a.Exchange!);
                 log.Add(a.Exchange!);
                 return a;
             }, wall.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; }
-        catch (OperationCanceledException) { last = Attempt.Failed(WallTimeReached) with { Exchange = exchanges.LastOrDefault() }; }
+        catch (OperationCanceledException) { last = AttemptResult.Failed(WallTimeReached) with { Exchange = exchanges.LastOrDefault() }; }
         catch (Exception e) // never escape: the pipeline itself failing is a failed observation too
         {
-            last = Attempt.Failed($"client error: {e.GetType().Name}");
+            last = AttemptResult.Failed($"client error: {e.GetType().Name}");
         }
 
         var ex = last.Exchange;
@@ -160,20 +118,12 @@ public sealed class TargetClient
         return new TargetCall(response, exchanges);
     }
 
-    private async Task<Attempt> AttemptAsync(string probeId, HttpMethod method, Uri url, byte[]? body, bool stream, int attempt, CancellationToken cancellationToken, CancellationToken caller)
+    private async Task<AttemptResult> AttemptAsync(Call call, int attempt, CancellationToken cancellationToken, CancellationToken caller)
     {
         var sequence = log.NextSequence();
         var startedAt = time.GetUtcNow();
         var clock = Stopwatch.StartNew();
-        using var request = new HttpRequestMessage(method, url);
-        if (body is not null)
-        {
-            request.Content = new ByteArrayContent(body);
-            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        }
-        request.Headers.Accept.ParseAdd(stream ? "text/event-stream" : "application/json");
-        if (!string.IsNullOrEmpty(endpoint.ApiKey)) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
-        var requestHeaders = Headers(request.Headers, request.Content?.Headers);
+        var wire = new WireRecord(call.Method, endpoint.Resolve(call.Path));
 
         // One timeout covers waiting for a slot, headers and the whole body / stream, and never runs past the audit's deadline.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -187,57 +137,57 @@ public sealed class TargetClient
         IReadOnlyDictionary<string, string> responseHeaders = new Dictionary<string, string>();
         TimeSpan? ttft = null;
         Exchange Make(ExchangeOutcome outcome, string? error, TokenUsage? usage) =>
-            new(sequence, probeId, method.Method, url.ToString(), requestHeaders, body ?? [], status, responseHeaders, received.ToArray(),
+            new(sequence, call.ProbeId, wire.Method.Method, wire.Url.ToString(), wire.Headers, wire.Body, status, responseHeaders, received.ToArray(),
                 outcome, error, startedAt, clock.Elapsed, ttft, usage, attempt);
         // Usage is checked against what was sent and returned: the exchange keeps the plausible counts (what the budget is
         // charged), an anomaly note when the vendor's differ; the vendor's own numbers stay in the raw body and the reply.
         UsagePlausibility.Assessment Assess(ChatReply? reply) =>
-            UsagePlausibility.Assess(reply?.Usage, body?.Length ?? 0, reply is null ? 0 : Characters(reply));
+            UsagePlausibility.Assess(reply?.Usage, wire.Body.Length, reply is null ? 0 : Characters(reply));
 
-        var gate = HostGates.For(url, options.MaxConcurrentPerHost);
+        var gate = HostGates.For(endpoint.BaseUrl, options.MaxConcurrentPerHost);
         var entered = false;
         try
         {
             await gate.WaitAsync(timeout.Token).ConfigureAwait(false);
             entered = true;
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            using var response = await SendUnwrappedAsync(call, wire, timeout.Token).ConfigureAwait(false);
             status = (int)response.StatusCode;
-            responseHeaders = Headers(response.Headers, response.Content.Headers);
-            var retryAfter = RetryAfter(response);
+            responseHeaders = WireTap.Headers(response.Headers, response.Content.Headers);
+            var retryAfter = AttemptRetry.RetryAfter(response, time);
             await using var bodyStream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
 
             if (!response.IsSuccessStatusCode)
             {
                 if (await ReadCappedAsync(bodyStream, received, timeout.Token).ConfigureAwait(false)) return Oversized(Make);
                 var retryable = status is 429 or 408 || status >= 500;
-                return new Attempt(Make(ExchangeOutcome.HttpError, $"HTTP {status}", null), null, Delivered: !retryable, Retryable: retryable, retryAfter);
+                return new AttemptResult(Make(ExchangeOutcome.HttpError, $"HTTP {status}", null), null, Delivered: !retryable, Retryable: retryable, retryAfter);
             }
 
-            if (stream && IsEventStream(response))
+            if (call.Stream && IsEventStream(response))
                 return await ReadStreamAsync(bodyStream, received, sequence, clock, t => ttft = t, Make, Assess, timeout.Token).ConfigureAwait(false);
 
             if (await ReadCappedAsync(bodyStream, received, timeout.Token).ConfigureAwait(false)) return Oversized(Make);
-            if (url == endpoint.ChatUrl)
+            if (call.Chat)
             {
                 var reply = ReplyParser.ParseCompletion(received.ToArray(), sequence);
-                if (reply is null) return new Attempt(Make(ExchangeOutcome.Malformed, "response is not a chat completion", null), null, false, true, null);
+                if (reply is null) return new AttemptResult(Make(ExchangeOutcome.Malformed, "response is not a chat completion", null), null, false, true, null);
                 if (Characters(reply) > options.MaxReplyCharacters) return Oversized(Make, $"reply exceeded {options.MaxReplyCharacters} characters");
                 var usage = Assess(reply);
-                return new Attempt(Make(ExchangeOutcome.Ok, usage.Anomaly, usage.Charged), reply, true, false, null);
+                return new AttemptResult(Make(ExchangeOutcome.Ok, usage.Anomaly, usage.Charged), reply, true, false, null);
             }
-            if (!IsJson(received.ToArray())) return new Attempt(Make(ExchangeOutcome.Malformed, "response is not JSON", null), null, false, true, null);
-            return new Attempt(Make(ExchangeOutcome.Ok, null, null), null, true, false, null);
+            if (!IsJson(received.ToArray())) return new AttemptResult(Make(ExchangeOutcome.Malformed, "response is not JSON", null), null, false, true, null);
+            return new AttemptResult(Make(ExchangeOutcome.Ok, null, null), null, true, false, null);
         }
         catch (OperationCanceledException) when (!caller.IsCancellationRequested)
         {
             var why = cancellationToken.IsCancellationRequested || deadlineFirst || budget.Expired
                 ? $"{WallTimeReached} after {Seconds(clock.Elapsed)} s in this attempt"
                 : $"no complete response within {Seconds(options.AttemptTimeout)} s";
-            return new Attempt(Make(ExchangeOutcome.Timeout, why, null), null, false, true, null);
+            return new AttemptResult(Make(ExchangeOutcome.Timeout, why, null), null, false, true, null);
         }
         catch (HttpRequestException e) when (Inner<OutboundRefusedException>(e) is { } refused)
         {
-            return new Attempt(Make(ExchangeOutcome.Refused, refused.Message, null), null, false, false, null);
+            return new AttemptResult(Make(ExchangeOutcome.Refused, refused.Message, null), null, false, false, null);
         }
         catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
         {
@@ -245,18 +195,29 @@ public sealed class TargetClient
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused } || e.HttpRequestError == HttpRequestError.ConnectionError && status is null)
         {
-            return new Attempt(Make(ExchangeOutcome.Refused, "connection refused", null), null, false, true, null);
+            return new AttemptResult(Make(ExchangeOutcome.Refused, "connection refused", null), null, false, true, null);
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             // A body cut off mid-way is a truncation; anything before a status line is a network error. The message is
             // a type name only: exception texts can carry URLs with credentials.
             var outcome = status is null ? ExchangeOutcome.NetworkError : ExchangeOutcome.Truncated;
-            return new Attempt(Make(outcome, $"{outcome}: {e.GetType().Name}", null), null, false, true, null);
+            return new AttemptResult(Make(outcome, $"{outcome}: {e.GetType().Name}", null), null, false, true, null);
         }
         finally
         {
             if (entered) gate.Release();
+        }
+    }
+
+    /// <summary>Refit wraps transport failures in ApiRequestException; the handlers above tell them apart by the original.</summary>
+    private static async Task<HttpResponseMessage> SendUnwrappedAsync(Call call, WireRecord wire, CancellationToken ct)
+    {
+        try { return await call.Send(wire, ct).ConfigureAwait(false); }
+        catch (ApiRequestException e) when (e.InnerException is { } inner)
+        {
+            ExceptionDispatchInfo.Throw(inner);
+            throw;
         }
     }
 
@@ -279,12 +240,12 @@ public sealed class TargetClient
     }
 
     /// <summary>An over-cap response: not delivered, not retried (the vendor would send it again), stored body truncated to the cap.</summary>
-    private Attempt Oversized(Func<ExchangeOutcome, string?, TokenUsage?, Exchange> make, string? why = null) =>
+    private AttemptResult Oversized(Func<ExchangeOutcome, string?, TokenUsage?, Exchange> make, string? why = null) =>
         new(make(ExchangeOutcome.Oversized, why ?? $"response exceeded {options.MaxResponseBytes} bytes", null), null, false, false, null);
 
     private static int Characters(ChatReply reply) => reply.Content.Length + (reply.Reasoning?.Length ?? 0);
 
-    private async Task<Attempt> ReadStreamAsync(Stream body, MemoryStream received, int sequence, Stopwatch clock, Action<TimeSpan> firstToken,
+    private async Task<AttemptResult> ReadStreamAsync(Stream body, MemoryStream received, int sequence, Stopwatch clock, Action<TimeSpan> firstToken,
         Func<ExchangeOutcome, string?, TokenUsage?, Exchange> make, Func<ChatReply?, UsagePlausibility.Assessment> assess, CancellationToken ct)
     {
         var acc = new ReplyParser.StreamAccumulator();
@@ -308,34 +269,16 @@ public sealed class TargetClient
         }
         catch (IOException)
         {
-            return new Attempt(make(ExchangeOutcome.Truncated, "stream broke off", assess(acc.Finish(sequence).Reply).Charged), null, false, true, null);
+            return new AttemptResult(make(ExchangeOutcome.Truncated, "stream broke off", assess(acc.Finish(sequence).Reply).Charged), null, false, true, null);
         }
         var parsed = acc.Finish(sequence);
         var usage = assess(parsed.Reply);
-        if (!parsed.Complete) return new Attempt(make(ExchangeOutcome.Truncated, "stream ended without [DONE]", usage.Charged), null, false, true, null);
-        if (parsed.Reply is null || parsed.Malformed) return new Attempt(make(ExchangeOutcome.Malformed, "stream chunk is not JSON", usage.Charged), null, false, true, null);
+        if (!parsed.Complete) return new AttemptResult(make(ExchangeOutcome.Truncated, "stream ended without [DONE]", usage.Charged), null, false, true, null);
+        if (parsed.Reply is null || parsed.Malformed) return new AttemptResult(make(ExchangeOutcome.Malformed, "stream chunk is not JSON", usage.Charged), null, false, true, null);
         double? rate = null;
         if (first is { } f && lastToken is { } l && l > f)
             rate = (parsed.Reply.Usage?.CompletionTokens ?? parsed.Deltas) / (l - f).TotalSeconds;
-        return new Attempt(make(ExchangeOutcome.Ok, usage.Anomaly, usage.Charged), parsed.Reply, true, false, null) { TokensPerSecond = rate };
-    }
-
-    /// <summary>Retry-After honoured when within <see cref="ClientOptions.MaxRetryAfter"/> (null = give up); else exponential backoff with seeded jitter.</summary>
-    private TimeSpan? RetryDelay(Attempt a, int attemptNumber)
-    {
-        if (a.RetryAfter is { } ra) return ra <= options.MaxRetryAfter ? ra : null;
-        var exp = options.BaseDelay.TotalMilliseconds * Math.Pow(2, attemptNumber);
-        double factor;
-        lock (jitterGate) factor = 0.5 + jitter.NextDouble(); // ±50 % jitter spreads retries of parallel audits
-        return TimeSpan.FromMilliseconds(Math.Min(options.MaxDelay.TotalMilliseconds, exp * factor));
-    }
-
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var h = response.Headers.RetryAfter;
-        if (h?.Delta is { } d) return d;
-        if (h?.Date is { } date) { var wait = date - time.GetUtcNow(); return wait > TimeSpan.Zero ? wait : TimeSpan.Zero; }
-        return null;
+        return new AttemptResult(make(ExchangeOutcome.Ok, usage.Anomaly, usage.Charged), parsed.Reply, true, false, null) { TokensPerSecond = rate };
     }
 
     /// <summary>Time left before the audit's wall-time deadline; null when there is none (or it is too far to matter).</summary>
@@ -357,25 +300,15 @@ public sealed class TargetClient
     private static bool IsEventStream(HttpResponseMessage r) =>
         r.Content.Headers.ContentType?.MediaType is null or "text/event-stream";
 
+    private static ByteArrayContent Json(string body) =>
+        new(Encoding.UTF8.GetBytes(body)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+
     private static bool IsJson(byte[] body)
     {
         try { using var _ = JsonDocument.Parse(body); return true; }
         catch (JsonException) { return false; }
     }
 
-    private static Dictionary<string, string> Headers(System.Net.Http.Headers.HttpHeaders headers, System.Net.Http.Headers.HttpHeaders? content)
-    {
-        var d = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (k, v) in headers) d[k] = SecretHeaders.Contains(k) ? Redacted : string.Join(", ", v);
-        if (content is not null) foreach (var (k, v) in content) d[k] = string.Join(", ", v);
-        return d;
-    }
-
-    private sealed record Attempt(Exchange? Exchange, ChatReply? Reply, bool Delivered, bool Retryable, TimeSpan? RetryAfter)
-    {
-        public double? TokensPerSecond { get; init; }
-        public string? Failure { get; init; }
-        public static Attempt OutOfBudget => new(null, null, false, false, null) { Failure = "audit budget exhausted (requests or wall time)" };
-        public static Attempt Failed(string why) => new(null, null, false, false, null) { Failure = why };
-    }
+    /// <summary>One request as the retry loop sends it again and again: what it is, and how Refit sends it.</summary>
+    private sealed record Call(string ProbeId, HttpMethod Method, string Path, bool Stream, bool Chat, Func<WireRecord, CancellationToken, Task<HttpResponseMessage>> Send);
 }

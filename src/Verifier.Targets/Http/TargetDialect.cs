@@ -43,19 +43,4 @@ public static class Dialects
     /// endpoint drops them, so fingerprints there are compared on text alone.
     /// </summary>
     public static bool ReturnsLogprobs(TargetDialect d) => d is TargetDialect.Vllm or TargetDialect.Sglang or TargetDialect.LlamaCpp;
-
-    /// <summary>
-    /// Extra request fields. Kept minimal on purpose: the audit wants to see how the stack behaves by default
-    /// (where it puts reasoning, whether it reports usage), not to reconfigure it. Streams always ask for usage.
-    /// </summary>
-    public static void WriteExtras(TargetDialect d, System.Text.Json.Utf8JsonWriter w, bool stream)
-    {
-        if (stream)
-        {
-            w.WriteStartObject("stream_options");
-            w.WriteBoolean("include_usage", true);
-            w.WriteEndObject();
-        }
-        _ = d;
-    }
 }

@@ -1,13 +1,11 @@
 namespace Verifier.Targets.Http;
 
 /// <summary>
-/// Where and how to reach a target. BaseUrl is the server root ("http://host:8000/"); chat completions go to
-/// BaseUrl + ApiPrefix + "/chat/completions". The API key is only ever written into the Authorization header.
+/// Where and how to reach a target. BaseUrl is the server root ("http://host:8000/"); the paths are those of
+/// <see cref="ITargetApi"/>. The API key is only ever written into the Authorization header.
 /// </summary>
-public sealed record TargetEndpoint(Uri BaseUrl, string Model, TargetDialect Dialect, string? ApiKey = null, string ApiPrefix = "/v1")
+public sealed record TargetEndpoint(Uri BaseUrl, string Model, TargetDialect Dialect, string? ApiKey = null)
 {
-    public Uri ChatUrl => Resolve(ApiPrefix.TrimEnd('/') + "/chat/completions");
-
     public Uri Resolve(string path)
     {
         var root = BaseUrl.AbsoluteUri.TrimEnd('/');
@@ -23,6 +21,8 @@ public sealed record ClientOptions
 {
     /// <summary>Attempts per request including the first.</summary>
     public int MaxAttempts { get; init; } = 4;
+
+    /// <summary>First backoff delay (Polly's exponential backoff with jitter) and the most any backoff waits.</summary>
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(30);
 

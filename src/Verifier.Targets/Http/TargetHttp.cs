@@ -18,7 +18,7 @@ public sealed record TargetNetworkOptions
 }
 
 /// <summary>
-/// The only way target clients are built (service nodes, <c>verifier audit</c>, reference recording, simulations):
+/// The only way target connections are made (service nodes, <c>verifier audit</c>, reference recording, simulations):
 /// connect-time outbound policy, redirects never followed (a redirect would walk past the URL check and the request
 /// budget), no proxy (it would connect on our behalf, past the check), no automatic decompression (a compressed
 /// body could expand past the response cap), bounded headers.
@@ -41,9 +41,6 @@ public static class TargetHttp
             ConnectCallback = new OutboundConnector(options.AllowedHosts, options.Resolve).ConnectAsync,
         };
     }
-
-    public static HttpClient CreateClient(TargetNetworkOptions? options = null) =>
-        new(CreateHandler(options)) { Timeout = Timeout.InfiniteTimeSpan };
 
     /// <summary>Allowed hosts from the environment as configuration binds them (Verifier__Targets__AllowedHosts, comma-separated).</summary>
     public static IReadOnlyCollection<string> AllowedHostsFromEnvironment() =>

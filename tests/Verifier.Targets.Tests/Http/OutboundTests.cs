@@ -14,7 +14,7 @@ public class OutboundTests
     private static readonly ProbeRequest Ask = ProbeRequest.Chat([ChatMessage.User("q")], 5);
 
     private static async Task<TargetCall> Call(Uri url, TargetNetworkOptions network) =>
-        await new TargetClient(TargetHttp.CreateClient(network), Vendors.Endpoint(url), new ClientOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1) })
+        await new TargetClient(TargetHttp.CreateHandler(network), Vendors.Endpoint(url), new ClientOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1) })
             .ChatAsync("p1", Ask, default);
 
     [Fact]
@@ -79,7 +79,7 @@ public class OutboundTests
             ctx.Response.Headers.Location = $"/loop/{i}";
             return Task.CompletedTask;
         });
-        var result = await TargetAudit.RunAsync(Vendors.Plan(new AuditBudget(3, 100_000, TimeSpan.FromMinutes(1))), TargetHttp.CreateClient(Vendors.Loopback),
+        var result = await TargetAudit.RunAsync(Vendors.Plan(new AuditBudget(3, 100_000, TimeSpan.FromMinutes(1))), TargetHttp.CreateHandler(Vendors.Loopback),
             Vendors.Endpoint(server.BaseUrl), Vendors.Score);
         Assert.InRange(server.Calls, 1, 3);
         Assert.Equal(server.Calls, result.Exchanges.Count);

@@ -81,7 +81,7 @@ public class TargetAuditTests
             Options = EvidenceOptions.Default with { CheckPromptUsage = false },
         };
         var options = new ClientOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1) };
-        var result = await TargetAudit.RunAsync(plan, new HttpClient(), new TargetEndpoint(server.BaseUrl, "deepseek-r1", TargetDialect.Vllm, "sk-x"), Score, options, new InstantDelays());
+        var result = await TargetAudit.RunAsync(plan, new SocketsHttpHandler(), new TargetEndpoint(server.BaseUrl, "deepseek-r1", TargetDialect.Vllm, "sk-x"), Score, options, new InstantDelays());
 
         Assert.Equal(VerdictKind.Mismatch, result.Verdict.Kind);
         Assert.Contains(result.Exchanges, e => e.StatusCode == 503);

@@ -17,7 +17,7 @@ public class TargetClientTests
     private static (TargetClient Client, InstantDelays Delays) Client(Uri baseUrl, TargetDialect dialect, ClientOptions? options = null, AttemptBudget? budget = null)
     {
         var delays = new InstantDelays();
-        var client = new TargetClient(new HttpClient(), new TargetEndpoint(baseUrl, "deepseek-r1", dialect, Key),
+        var client = new TargetClient(new SocketsHttpHandler(), new TargetEndpoint(baseUrl, "deepseek-r1", dialect, Key),
             options ?? new ClientOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(100) }, budget: budget, time: delays);
         return (client, delays);
     }
@@ -147,6 +147,23 @@ public class TargetClientTests
     }
 
     [Fact]
+    public async Task Retry_after_past_the_wall_time_deadline_fails_without_waiting()
+    {
+        await using var server = await StubServer.StartAsync((ctx, _) =>
+        {
+            ctx.Response.Headers.RetryAfter = "30"; // within MaxRetryAfter, but the audit ends in 10 s
+            return StubServer.Json(ctx, "{}", 503);
+        });
+        var budget = new AttemptBudget(10, DateTimeOffset.UtcNow.AddSeconds(10));
+        var (client, delays) = Client(server.BaseUrl, TargetDialect.Vllm, budget: budget);
+        var call = await client.ChatAsync("p1", Ask, default);
+        Assert.False(call.Response.Delivered);
+        Assert.Single(call.Exchanges);
+        Assert.Empty(delays.Delays);
+        Assert.Equal(9, budget.Remaining);
+    }
+
+    [Fact]
     public async Task Server_errors_are_retried_with_backoff_then_reported_failed()
     {
         await using var server = await StubServer.StartAsync((ctx, _) => StubServer.Json(ctx, """{"error":"boom"}""", 500));
@@ -249,16 +266,16 @@ public class TargetClientTests
     }
 }
 
-public class TargetClientSharedHttpClientTests
+public class TargetClientSharedHandlerTests
 {
     [Fact]
-    public async Task A_shared_http_client_that_already_sent_requests_can_be_reused()
+    public async Task A_shared_handler_that_already_sent_requests_can_be_reused()
     {
         await using var server = await StubServer.StartAsync((ctx, _) => StubServer.Json(ctx, StubServer.Completion("ok")));
-        using var http = new HttpClient();
+        using var handler = new SocketsHttpHandler();
         var endpoint = new TargetEndpoint(server.BaseUrl, "m", TargetDialect.Vllm);
-        var first = await new TargetClient(http, endpoint).ChatAsync("a", ProbeRequest.Chat([ChatMessage.User("q")], 5), default);
-        var second = await new TargetClient(http, endpoint).ChatAsync("b", ProbeRequest.Chat([ChatMessage.User("q")], 5), default);
+        var first = await new TargetClient(handler, endpoint).ChatAsync("a", ProbeRequest.Chat([ChatMessage.User("q")], 5), default);
+        var second = await new TargetClient(handler, endpoint).ChatAsync("b", ProbeRequest.Chat([ChatMessage.User("q")], 5), default);
         Assert.True(first.Response.Delivered);
         Assert.True(second.Response.Delivered);
     }

@@ -17,7 +17,7 @@ public class VendorLimitsTests(ITestOutputHelper output)
     private static readonly ProbeRequest Ask = ProbeRequest.Chat([ChatMessage.User("What is 6*7?")], 256);
 
     private static TargetClient Client(Uri baseUrl, ClientOptions? options = null, TargetNetworkOptions? network = null) =>
-        new(TargetHttp.CreateClient(network ?? Vendors.Loopback), Vendors.Endpoint(baseUrl),
+        new(TargetHttp.CreateHandler(network ?? Vendors.Loopback), Vendors.Endpoint(baseUrl),
             options ?? new ClientOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1) }, time: new InstantDelays());
 
     [Theory]
@@ -118,7 +118,7 @@ public class VendorLimitsTests(ITestOutputHelper output)
     {
         await using var server = await StubServer.StartAsync((ctx, _) => StubServer.Json(ctx,
             $$$"""{"choices":[{"finish_reason":"stop","message":{"role":"assistant","content":"thinking</think>\\boxed{0}"}}],"usage":{"prompt_tokens":{{{tokens}}},"completion_tokens":{{{tokens}}}}}"""));
-        var result = await TargetAudit.RunAsync(Vendors.Plan(new AuditBudget(8, 200_000, TimeSpan.FromMinutes(1))), TargetHttp.CreateClient(Vendors.Loopback),
+        var result = await TargetAudit.RunAsync(Vendors.Plan(new AuditBudget(8, 200_000, TimeSpan.FromMinutes(1))), TargetHttp.CreateHandler(Vendors.Loopback),
             Vendors.Endpoint(server.BaseUrl), Vendors.Score, new ClientOptions { MaxAttempts = 1 });
         Assert.NotEqual("budget: tokens", result.StopReason);
         Assert.True(result.Exchanges.Count > 2, $"stopped after {result.Exchanges.Count} requests: {result.StopReason}");

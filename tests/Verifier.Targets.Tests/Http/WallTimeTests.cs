@@ -53,7 +53,7 @@ public class WallTimeTests(ITestOutputHelper output)
         var plan = Vendors.Plan(new AuditBudget(20, 100_000, Budget), stream: behaviour.StartsWith("sse", StringComparison.Ordinal));
         var clock = Stopwatch.StartNew();
         // Default client options: a 5-minute attempt timeout and 4 attempts, as in production.
-        var result = await TargetAudit.RunAsync(plan, TargetHttp.CreateClient(Vendors.Loopback), Vendors.Endpoint(server.BaseUrl), Vendors.Score);
+        var result = await TargetAudit.RunAsync(plan, TargetHttp.CreateHandler(Vendors.Loopback), Vendors.Endpoint(server.BaseUrl), Vendors.Score);
         var overrun = clock.Elapsed - Budget;
         output.WriteLine($"{behaviour}: ended {clock.Elapsed.TotalSeconds:F2} s into a {Budget.TotalSeconds} s budget (overrun {overrun.TotalMilliseconds:F0} ms), {result.Exchanges.Count} exchanges");
 
@@ -72,7 +72,7 @@ public class WallTimeTests(ITestOutputHelper output)
         await using var server = await StubServer.StartAsync((ctx, _) => Vendors.Hang(ctx));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(afterMilliseconds)); // before, or during the first request
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            TargetAudit.RunAsync(Vendors.Plan(new AuditBudget(5, 100_000, TimeSpan.FromMinutes(1))), TargetHttp.CreateClient(Vendors.Loopback),
+            TargetAudit.RunAsync(Vendors.Plan(new AuditBudget(5, 100_000, TimeSpan.FromMinutes(1))), TargetHttp.CreateHandler(Vendors.Loopback),
                 Vendors.Endpoint(server.BaseUrl), Vendors.Score, cancellationToken: cts.Token));
     }
 
@@ -91,12 +91,12 @@ public class WallTimeTests(ITestOutputHelper output)
         });
         await using var fast = await StubServer.StartAsync((ctx, _) => StubServer.Json(ctx, StubServer.Completion("ok")));
         var options = new ClientOptions { MaxConcurrentPerHost = 2 };
-        using var http = TargetHttp.CreateClient(Vendors.Loopback);
+        using var handler = TargetHttp.CreateHandler(Vendors.Loopback);
         var ask = ProbeRequest.Chat([ChatMessage.User("q")], 5);
 
-        var slowCalls = Enumerable.Range(0, 6).Select(i => new TargetClient(http, Vendors.Endpoint(slow.BaseUrl), options).ChatAsync($"s{i}", ask, default)).ToList();
+        var slowCalls = Enumerable.Range(0, 6).Select(i => new TargetClient(handler, Vendors.Endpoint(slow.BaseUrl), options).ChatAsync($"s{i}", ask, default)).ToList();
         var clock = Stopwatch.StartNew();
-        var quick = await new TargetClient(http, Vendors.Endpoint(fast.BaseUrl), options).ChatAsync("f", ask, default);
+        var quick = await new TargetClient(handler, Vendors.Endpoint(fast.BaseUrl), options).ChatAsync("f", ask, default);
         var fastTime = clock.Elapsed;
         await Task.WhenAll(slowCalls);
 

@@ -48,7 +48,7 @@ public class TokenizerProbeTests
         for (var seed = 1; seed <= 5; seed++)
         {
             var instance = TokenizerProbe.Generate(seed);
-            var client = new TargetClient(new HttpClient(), new TargetEndpoint(server.BaseUrl, "deepseek-r1", TargetDialect.Vllm));
+            var client = new TargetClient(new SocketsHttpHandler(), new TargetEndpoint(server.BaseUrl, "deepseek-r1", TargetDialect.Vllm));
             var execution = await client.ExecuteAsync(instance, CancellationToken.None);
             Assert.Equal(2, execution.Exchanges.Count);
             var outcome = TokenizerProbe.Score(instance, execution);
@@ -77,7 +77,7 @@ public class TokenizerProbeTests
             var usage = Interlocked.Increment(ref gpt2ish) > 2 ? null : new { prompt_tokens = System.Text.Encoding.UTF8.GetByteCount(text) / 2, completion_tokens = 1 };
             await StubServer.Json(ctx, JsonSerializer.Serialize(new { choices = new[] { new { finish_reason = "stop", message = new { role = "assistant", content = "OK" } } }, usage }));
         });
-        var client = new TargetClient(new HttpClient(), new TargetEndpoint(server.BaseUrl, "m", TargetDialect.Vllm));
+        var client = new TargetClient(new SocketsHttpHandler(), new TargetEndpoint(server.BaseUrl, "m", TargetDialect.Vllm));
         var instance = TokenizerProbe.Generate(7);
         var outcome = TokenizerProbe.Score(instance, await client.ExecuteAsync(instance, CancellationToken.None));
         Assert.Equal("unknown", outcome.OutcomeKey);
@@ -110,7 +110,7 @@ public class TokenizerProbeTests
                 usage = new { prompt_tokens = ids.Length - common, completion_tokens = 1 },
             }));
         });
-        var client = new TargetClient(new HttpClient(), new TargetEndpoint(server.BaseUrl, "deepseek-r1", TargetDialect.Ollama));
+        var client = new TargetClient(new SocketsHttpHandler(), new TargetEndpoint(server.BaseUrl, "deepseek-r1", TargetDialect.Ollama));
         var exact = 0;
         for (var seed = 1; seed <= 8; seed++)
         {
