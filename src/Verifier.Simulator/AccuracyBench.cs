@@ -41,7 +41,7 @@ public static class AccuracyBench
         var builds = VariantCatalog.Default.Variants.Select(v => $"{v.Id}@{v.NativePrecision}").Concat(moreBuilds ?? []).Distinct(StringComparer.Ordinal);
         foreach (var build in builds)
         {
-            VariantCatalog.Default.TryParseBuild(build, out var v, out _);
+            if (!VariantCatalog.Default.TryParseBuild(build, out var v, out _)) throw new InvalidOperationException($"catalog build '{build}' does not parse");
             var scenario = new Scenario($"reference {build}", build, [new ServedShare(build)], new Expectation(true, v.Id), Seed: seed + list.Count);
             await using var vendor = await SimulatedVendor.StartAsync(scenario);
             list.Add(await ReferenceRecording.RecordAsync(build, new TargetEndpoint(vendor.BaseUrl, "deepseek-r1", TargetDialect.Vllm), ProbeSuite.Default, runs, seed, handler, FastClient, null, ct));

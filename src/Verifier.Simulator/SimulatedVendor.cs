@@ -19,6 +19,8 @@ using Verifier.Core.Probes.Fingerprint;
 /// </summary>
 public sealed class SimulatedVendor : IAsyncDisposable
 {
+    private static readonly string[] ThinkingCapabilities = ["completion", "thinking"];
+
     private readonly WebApplication app;
     private readonly Scenario scenario;
     private readonly DateTimeOffset started = DateTimeOffset.UtcNow;
@@ -82,7 +84,7 @@ public sealed class SimulatedVendor : IAsyncDisposable
         if (scenario.Dialect == "ollama")
         {
             app.MapGet("/api/tags", () => Results.Json(new { models = new[] { new { name = Claims.Model, model = Claims.Model, details = new { format = "gguf", family = Current().Family, parameter_size = "?" } } } }));
-            app.MapPost("/api/show", () => Results.Json(new { details = new { format = "gguf", family = Current().Family }, capabilities = Current().Reasons ? new[] { "completion", "thinking" } : ["completion"] }));
+            app.MapPost("/api/show", () => Results.Json(new { details = new { format = "gguf", family = Current().Family }, capabilities = Current().Reasons ? ThinkingCapabilities : ["completion"] }));
         }
         app.MapPost("/v1/chat/completions", Chat);
         if (scenario.Dialect == "deepseek-api") app.MapPost("/chat/completions", Chat);

@@ -9,7 +9,6 @@ using Verifier.Core.Observations;
 /// <summary>Stores an audit's outcome (raw exchanges, evidence, verdict, cost) and loads it back for rescoring and reports.</summary>
 public static class AuditResults
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Saves everything in the caller's transaction, replacing partial rows a crashed earlier attempt may have left.</summary>
     public static async Task SaveAsync(VerifierDb db, AuditRow audit, AuditResult result, CancellationToken ct = default)
@@ -22,15 +21,15 @@ public static class AuditResults
         {
             AuditId = audit.Id, Ordinal = i, ProbeId = e.ProbeId, Category = e.Category, Tier = e.Tier, OutcomeKey = e.OutcomeKey,
             Weighing = e.Weighing, Observed = e.Observed, ExchangeSeqs = [.. e.ExchangeSequences],
-            LogLikelihoods = JsonSerializer.Serialize(e.LogLikelihoods.ToDictionary(kv => kv.Key, kv => double.IsFinite(kv.Value) ? kv.Value : -1e300), Json),
+            LogLikelihoods = JsonSerializer.Serialize(e.LogLikelihoods.ToDictionary(kv => kv.Key, kv => double.IsFinite(kv.Value) ? kv.Value : -1e300), StoredJson.Options),
         }));
         var v = result.Verdict;
         db.Verdicts.Add(new VerdictRow
         {
             AuditId = audit.Id, Kind = v.Kind.ToString().ToLowerInvariant(), ClaimedVariant = v.ClaimedVariant, MostLikely = v.MostLikely,
-            ClaimPosterior = v.ClaimPosterior, Posterior = JsonSerializer.Serialize(v.Posterior, Json),
+            ClaimPosterior = v.ClaimPosterior, Posterior = JsonSerializer.Serialize(v.Posterior, StoredJson.Options),
             DesignedFalseAccusationRate = v.DesignedFalseAccusationRate, Summary = v.Summary,
-            Result = JsonSerializer.Serialize(new StoredResult(v, result.Probes, result.ReferenceRunsUsed, result.StopReason, result.DecidedAfterRequests, result.Quality, result.Error), Json),
+            Result = JsonSerializer.Serialize(new StoredResult(v, result.Probes, result.ReferenceRunsUsed, result.StopReason, result.DecidedAfterRequests, result.Quality, result.Error), StoredJson.Options),
             CreatedAt = DateTimeOffset.UtcNow,
         });
         audit.SuiteVersion = result.SuiteVersion;
@@ -66,14 +65,14 @@ public static class AuditResults
         var audit = await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.Id == auditId, ct);
         var verdict = await db.Verdicts.AsNoTracking().FirstOrDefaultAsync(v => v.AuditId == auditId, ct);
         if (audit is null || verdict is null) return null;
-        var stored = JsonSerializer.Deserialize<StoredResult>(verdict.Result, Json)!;
+        var stored = JsonSerializer.Deserialize<StoredResult>(verdict.Result, StoredJson.Options)!;
         var exchanges = await db.Observations.AsNoTracking().Where(o => o.AuditId == auditId).OrderBy(o => o.Seq).ToListAsync(ct);
         var evidence = await db.Evidence.AsNoTracking().Where(o => o.AuditId == auditId).OrderBy(o => o.Ordinal).ToListAsync(ct);
         return new AuditResult(
             stored.Verdict,
             exchanges.Select(FromRow).ToList(),
             evidence.Select(e => new EvidenceItem(e.ProbeId, e.Category, e.ExchangeSeqs, e.Observed,
-                JsonSerializer.Deserialize<Dictionary<string, double>>(e.LogLikelihoods, Json)!)
+                JsonSerializer.Deserialize<Dictionary<string, double>>(e.LogLikelihoods, StoredJson.Options)!)
             { Tier = e.Tier, OutcomeKey = e.OutcomeKey, Weighing = e.Weighing }).ToList(),
             new AuditCost(audit.Requests, audit.PromptTokens, audit.CompletionTokens, TimeSpan.FromMilliseconds(audit.WallMs)),
             audit.SuiteVersion ?? "", audit.SuiteHash ?? "")

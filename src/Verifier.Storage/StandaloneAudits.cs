@@ -28,7 +28,7 @@ public static class StandaloneAudits
         var audit = new AuditRow
         {
             Id = Guid.NewGuid(), TargetId = target.Id, Status = "running", Trigger = "cli", ClaimedVariant = claimed,
-            Budget = JsonSerializer.Serialize(budget, new JsonSerializerOptions(JsonSerializerDefaults.Web)), CreatedAt = now - result.Cost.WallTime, StartedAt = now - result.Cost.WallTime,
+            Budget = JsonSerializer.Serialize(budget, StoredJson.Options), CreatedAt = now - result.Cost.WallTime, StartedAt = now - result.Cost.WallTime,
         };
         db.Audits.Add(audit);
         await db.SaveChangesAsync(ct);

@@ -47,7 +47,7 @@ public class ApiTests(ApiFixture f) : IClassFixture<ApiFixture>
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private async Task<JsonElement> WaitForAuditAsync(HttpClient client, string location, string status = "completed")
+    private static async Task<JsonElement> WaitForAuditAsync(HttpClient client, string location, string status = "completed")
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)

@@ -26,7 +26,7 @@ public class LatentLogitsTests
     [InlineData("deepseek-r1@gguf-q2_k", 0.711)]
     public void Quantized_builds_keep_the_top_token_at_the_measured_rate(string build, double measured)
     {
-        VariantCatalog.Default.TryParseBuild(build, out var v, out _);
+        Assert.True(VariantCatalog.Default.TryParseBuild(build, out var v, out _));
         Assert.Equal(measured, QuantizationNoise.Of(build.Split('@')[1], v.NativePrecision).SameTopToken);
         Assert.InRange(SameTop(build, v.Id, 1, 1), measured - 0.03, measured + 0.03);
     }

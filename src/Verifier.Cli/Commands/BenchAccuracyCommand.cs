@@ -12,6 +12,11 @@ using Verifier.Simulator;
 /// <summary>`verifier bench accuracy`: SIMULATION. Full audits against simulated vendors, scored against each scenario's truth.</summary>
 public static class BenchAccuracyCommand
 {
+    private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     public static Command Create()
     {
         var scenarios = new Option<string>("--scenarios") { Description = "A folder of scenario files, or a .txt list of them (one path per line, relative to the list).", Required = true };
@@ -72,7 +77,7 @@ public static class BenchAccuracyCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"requests per verdict       median {t.MedianRequests}, p95 {t.P95Requests}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tokens per audit           median {t.MedianTokens}, p95 {t.P95Tokens}"));
             if (result.GetValue(json) is { } path)
-                await File.WriteAllTextAsync(path, JsonSerializer.Serialize(new { simulation = true, rows, totals = t }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }), ct);
+                await File.WriteAllTextAsync(path, JsonSerializer.Serialize(new { simulation = true, rows, totals = t }, ReportJson), ct);
             return 0;
         }));
         return command;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -85,5 +86,5 @@ public static class InspectCommand
         if (fp.Tensors.Count > 50) Console.WriteLine($"  … {fp.Tensors.Count - 50} more (use --json)");
     }
 
-    private static string Show(long? v) => v?.ToString("N0") ?? "-";
+    private static string Show(long? v) => v?.ToString("N0", CultureInfo.InvariantCulture) ?? "-";
 }

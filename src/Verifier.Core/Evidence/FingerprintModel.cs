@@ -121,7 +121,7 @@ public sealed class FingerprintModel
             yield return (ma.TryGetValue(token, out var x) ? x : minA) - (mb.TryGetValue(token, out var y) ? y : minB);
     }
 
-    private static IReadOnlyList<TopLogprob> TopOf(TokenLogprob t)
+    private static List<TopLogprob> TopOf(TokenLogprob t)
     {
         // Some servers list the chosen token only; duplicates (a token listed twice) keep the first.
         var list = t.Top.Count > 0 ? t.Top : [new TopLogprob(t.Token, t.Logprob)];

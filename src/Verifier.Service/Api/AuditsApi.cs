@@ -80,11 +80,11 @@ public static class AuditsApi
 
     private static async Task<(SpotCheckRequest? Value, ValidationProblem? Problem)> ReadOptionalBodyAsync(HttpRequest request, IValidator<SpotCheckRequest> validator, CancellationToken ct)
     {
-        if (request.ContentLength is 0 or null && !request.Headers.TransferEncoding.Any()) return (null, null);
+        if (request.ContentLength is 0 or null && request.Headers.TransferEncoding.Count == 0) return (null, null);
         SpotCheckRequest? body;
         try
         {
-            body = await request.ReadFromJsonAsync<SpotCheckRequest>(Paging.Json, ct);
+            body = await request.ReadFromJsonAsync<SpotCheckRequest>(ct);
         }
         catch (JsonException e)
         {
@@ -144,7 +144,7 @@ public static class AuditsApi
         VerdictDto? verdict = null;
         if (v is not null)
         {
-            var posterior = JsonSerializer.Deserialize<List<HypothesisScore>>(v.Posterior, Paging.Json) ?? [];
+            var posterior = JsonSerializer.Deserialize<List<HypothesisScore>>(v.Posterior, StoredJson.Options) ?? [];
             verdict = new VerdictDto(v.Kind, v.ClaimedVariant, v.MostLikely, v.ClaimPosterior, v.DesignedFalseAccusationRate, v.Summary,
                 posterior.OrderByDescending(h => h.Posterior).Take(10).Select(h => new PosteriorDto(h.Hypothesis, h.Posterior)).ToList());
         }

@@ -30,7 +30,7 @@ public static class SchedulesApi
             row.Cron = body.Cron!;
             row.TimeZone = body.TimeZone;
             row.Suite = body.Suite;
-            row.Budget = body.Budget is null ? null : JsonSerializer.Serialize(body.Budget, Paging.Json);
+            row.Budget = body.Budget is null ? null : JsonSerializer.Serialize(body.Budget, StoredJson.Options);
             row.UpdatedAt = now;
             await db.SaveChangesAsync(token);
             await AuditLogWriter.AppendAsync(db, user.KeyId(), "schedule.set", "target", id, new { row.Cron, row.TimeZone, row.Suite, budget = body.Budget }, token);

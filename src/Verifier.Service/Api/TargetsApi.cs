@@ -117,13 +117,11 @@ public static class TargetsApi
         s is null ? null : ToDto(s, next));
 
     internal static ScheduleDto ToDto(ScheduleRow s, DateTimeOffset? next) => new(
-        s.Cron, s.TimeZone ?? "UTC", s.Suite, s.Budget is null ? null : System.Text.Json.JsonSerializer.Deserialize<BudgetDto>(s.Budget, Paging.Json), next);
+        s.Cron, s.TimeZone ?? "UTC", s.Suite, s.Budget is null ? null : System.Text.Json.JsonSerializer.Deserialize<BudgetDto>(s.Budget, StoredJson.Options), next);
 }
 
 public static class Paging
 {
-    public static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
-
     public const int MaxPage = 1_000_000, MaxPageSize = 500;
 
     /// <summary>Page and size within bounds, so the OFFSET (page - 1) × size can neither overflow nor go negative.</summary>

@@ -31,7 +31,7 @@ public static class AuditRescoring
             references.AddRange(ReferenceBundles.Import(row.Bundle, row.Id).Runs);
         var folder = Path.Combine(ProbeFiles.Root, "references");
         if (Directory.Exists(folder)) references.AddRange(ReferenceBundles.ImportFolder(folder).Where(r => stored.ReferenceRunsUsed.Contains(r.Id) && references.All(x => x.Id != r.Id)));
-        var budget = JsonSerializer.Deserialize<AuditBudget>(audit.Budget, Paging.Json) ?? AuditBudget.Default;
+        var budget = JsonSerializer.Deserialize<AuditBudget>(audit.Budget, StoredJson.Options) ?? AuditBudget.Default;
         var plan = suite.Plan(audit.ClaimedVariant, budget, 0) with { References = references };
         var again = TargetAudit.Rescore(plan, stored, suite.Regenerate, ProbeSuite.Score);
         var identical = again.Verdict.Kind == stored.Verdict.Kind

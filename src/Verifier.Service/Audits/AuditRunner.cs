@@ -29,7 +29,7 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         var key = "schedule:" + fireTime.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         var existing = await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.TargetId == targetId && a.IdempotencyKey == key, ct);
         if (existing is not null) return existing.Id;
-        var budget = Budgets.From(schedule?.Budget is null ? null : JsonSerializer.Deserialize<BudgetDto>(schedule.Budget, Paging.Json));
+        var budget = Budgets.From(schedule?.Budget is null ? null : JsonSerializer.Deserialize<BudgetDto>(schedule.Budget, StoredJson.Options));
         var audit = NewAudit(target, "schedule", key, budget, null);
         try
         {
@@ -51,7 +51,7 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
     public static AuditRow NewAudit(TargetRow target, string trigger, string? idempotencyKey, AuditBudget budget, Guid? requestedBy) => new()
     {
         Id = Guid.NewGuid(), TargetId = target.Id, Status = "queued", Trigger = trigger, IdempotencyKey = idempotencyKey,
-        ClaimedVariant = target.ClaimedVariant, Budget = JsonSerializer.Serialize(budget, Paging.Json), RequestedBy = requestedBy,
+        ClaimedVariant = target.ClaimedVariant, Budget = JsonSerializer.Serialize(budget, StoredJson.Options), RequestedBy = requestedBy,
         CreatedAt = DateTimeOffset.UtcNow,
     };
 
@@ -155,7 +155,7 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
 
     private async Task<AuditResult> ExecuteAsync(AuditRow audit, TargetRow target, CancellationToken ct)
     {
-        var budget = JsonSerializer.Deserialize<AuditBudget>(audit.Budget, Paging.Json) ?? AuditBudget.Default;
+        var budget = JsonSerializer.Deserialize<AuditBudget>(audit.Budget, StoredJson.Options) ?? AuditBudget.Default;
         var plan = ProbeSuite.Default.Plan(audit.ClaimedVariant, budget, Seeds.For(audit.Id));
         if (target.Kind == "onnx")
         {

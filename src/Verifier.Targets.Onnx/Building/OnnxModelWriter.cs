@@ -1,3 +1,4 @@
+using System.Globalization;
 using Verifier.Targets.Onnx.Graph;
 using Verifier.Targets.Onnx.Protobuf;
 
@@ -32,7 +33,7 @@ public sealed class OnnxModelWriter
                     a.String(1, an);
                     switch (av)
                     {
-                        case int or long: a.Varint(3, Convert.ToInt64(av)).Varint(20, 2); break;
+                        case int or long: a.Varint(3, Convert.ToInt64(av, CultureInfo.InvariantCulture)).Varint(20, 2); break;
                         case float f: a.Float(2, f).Varint(20, 1); break;
                         case string s: a.String(4, s).Varint(20, 3); break;
                         case long[] ints: a.PackedInt64s(8, ints).Varint(20, 7); break;
@@ -115,7 +116,7 @@ public sealed class OnnxModelWriter
             tensor.Message(2, shape =>
             {
                 foreach (var d in v.Dims)
-                    shape.Message(1, dim => { if (d is string s) dim.String(2, s); else dim.Varint(1, Convert.ToInt64(d)); });
+                    shape.Message(1, dim => { if (d is string s) dim.String(2, s); else dim.Varint(1, Convert.ToInt64(d, CultureInfo.InvariantCulture)); });
             });
         }));
     }

@@ -1,5 +1,7 @@
 namespace Verifier.Targets.Onnx.Graph;
 
+using System.Globalization;
+
 /// <summary>ONNX TensorProto.DataType values used here.</summary>
 public static class OnnxDataType
 {
@@ -42,7 +44,7 @@ public sealed record OnnxTensor(string Name, int DataType, IReadOnlyList<long> D
 /// <summary>One dimension of a value's shape: a number, a symbolic name, or unknown.</summary>
 public sealed record OnnxDim(long? Value, string? Param)
 {
-    public override string ToString() => Value?.ToString() ?? Param ?? "?";
+    public override string ToString() => Value?.ToString(CultureInfo.InvariantCulture) ?? Param ?? "?";
 }
 
 /// <summary>A graph input or output with its element type and (possibly symbolic) shape.</summary>
@@ -52,9 +54,9 @@ public sealed record OnnxValueInfo(string Name, int ElementType, IReadOnlyList<O
 }
 
 /// <summary>A node attribute; only scalars, strings and int lists are kept (tensors and subgraphs are skipped).</summary>
-public sealed record OnnxAttribute(string Name, long? Int, float? Float, string? String, IReadOnlyList<long>? Ints);
+public sealed record OnnxAttr(string Name, long? Int, float? Float, string? String, IReadOnlyList<long>? Ints);
 
-public sealed record OnnxNode(string Name, string OpType, string Domain, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<OnnxAttribute> Attributes)
+public sealed record OnnxNode(string Name, string OpType, string Domain, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<OnnxAttr> Attributes)
 {
     public long? IntAttr(string name) => Attributes.FirstOrDefault(a => a.Name == name)?.Int;
 }

@@ -83,7 +83,7 @@ public static class OnnxGraphReader
         string name = "", op = "", domain = "";
         var ins = new List<string>();
         var outs = new List<string>();
-        var attrs = new List<OnnxAttribute>();
+        var attrs = new List<OnnxAttr>();
         while (r.NextField(end, out var f, out var w))
         {
             switch (f, w)
@@ -100,7 +100,7 @@ public static class OnnxGraphReader
         return new OnnxNode(name, op, domain, ins, outs, attrs);
     }
 
-    private static OnnxAttribute ReadAttribute(ProtoReader r, long end)
+    private static OnnxAttr ReadAttribute(ProtoReader r, long end)
     {
         string name = "";
         long? i = null;
@@ -122,7 +122,7 @@ public static class OnnxGraphReader
                 default: r.SkipField(w); break; // tensors, subgraphs, float lists
             }
         }
-        return new OnnxAttribute(name, i, fl, s, ints);
+        return new OnnxAttr(name, i, fl, s, ints);
     }
 
     private static OnnxTensor ReadTensor(ProtoReader r, long end)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Verifier.Targets.Onnx.Graph;
 
@@ -42,7 +43,7 @@ public static partial class GraphAnalysis
 
         // Layers: distinct indices of past-KV inputs, else attention nodes, else layer indices in weight names.
         int? layers = null;
-        var pastIdx = g.Inputs.Select(i => PastIndex().Match(i.Name)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value)).Distinct().ToList();
+        var pastIdx = g.Inputs.Select(i => PastIndex().Match(i.Name)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Distinct().ToList();
         if (pastIdx.Count > 0) layers = pastIdx.Count;
         var attnNodes = g.Nodes.Where(n => n.OpType is "GroupQueryAttention" or "MultiHeadAttention" or "Attention" or "PagedAttention" or "SparseAttention").ToList();
         if (layers is null && attnNodes.Count > 0) layers = attnNodes.Count;

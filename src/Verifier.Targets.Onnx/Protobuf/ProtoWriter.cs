@@ -1,13 +1,15 @@
 namespace Verifier.Targets.Onnx.Protobuf;
 
+using System.Buffers;
+
 /// <summary>Minimal protobuf wire-format writer (into memory); nested messages are written by a child writer.</summary>
 public sealed class ProtoWriter
 {
-    private readonly MemoryStream buffer = new();
+    private readonly ArrayBufferWriter<byte> buffer = new();
 
-    public long Length => buffer.Length;
+    public long Length => buffer.WrittenCount;
 
-    public byte[] ToArray() => buffer.ToArray();
+    public byte[] ToArray() => buffer.WrittenSpan.ToArray();
 
     public ProtoWriter Varint(int field, long value)
     {
@@ -70,9 +72,9 @@ public sealed class ProtoWriter
     {
         while (v >= 0x80)
         {
-            buffer.WriteByte((byte)(v | 0x80));
+            buffer.Write([(byte)(v | 0x80)]);
             v >>= 7;
         }
-        buffer.WriteByte((byte)v);
+        buffer.Write([(byte)v]);
     }
 }

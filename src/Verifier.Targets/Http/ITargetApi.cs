@@ -22,7 +22,7 @@ public interface ITargetApi
 
     /// <summary>Other identity endpoints of a stack (llama.cpp's /props, SGLang's /get_model_info…).</summary>
     [Get("/{**path}")]
-    Task<HttpResponseMessage> Get(string path, [Property(WireRecord.Key)] WireRecord wire, CancellationToken cancellationToken);
+    Task<HttpResponseMessage> GetPath(string path, [Property(WireRecord.Key)] WireRecord wire, CancellationToken cancellationToken);
 
     /// <summary>A JSON body sent verbatim (Ollama's /api/show).</summary>
     [Post("/{**path}")]

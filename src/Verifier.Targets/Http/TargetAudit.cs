@@ -38,7 +38,7 @@ public static class TargetAudit
         var executed = stored.Probes.Select(p =>
         {
             var instance = regenerate(p);
-            IReadOnlyList<Exchange> exchanges = p.ExchangeSequences.Select(s => bySequence[s]).ToList();
+            var exchanges = p.ExchangeSequences.Select(s => bySequence[s]).ToList();
             return (instance, exchanges.Count == 0 ? ProbeExecution.Failed("no exchange") : ExchangeReplay.ToExecution(instance, exchanges));
         }).ToList();
         return AuditEngine.Rescore(plan, executed, score);

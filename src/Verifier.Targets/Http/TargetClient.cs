@@ -71,7 +71,7 @@ public sealed class TargetClient
         {
             ProbeRequestKind.Chat => ChatAsync(probeId, request, cancellationToken),
             ProbeRequestKind.Get => RunAsync(new Call(probeId, HttpMethod.Get, path, false, false,
-                (wire, ct) => path == "/v1/models" ? api.ListModels(wire, ct) : api.Get(path.TrimStart('/'), wire, ct)), cancellationToken),
+                (wire, ct) => path == "/v1/models" ? api.ListModels(wire, ct) : api.GetPath(path.TrimStart('/'), wire, ct)), cancellationToken),
             _ => RunAsync(new Call(probeId, HttpMethod.Post, path, false, false,
                 (wire, ct) => api.PostJson(path.TrimStart('/'), Json(request.JsonBody ?? "{}"), wire, ct)), cancellationToken),
         };
@@ -110,6 +110,10 @@ public sealed class TargetClient
         {
             last = AttemptResult.Failed($"client error: {e.GetType().Name}");
         }
+        // A timer may fire a hair before the deadline; waiting the hair out lets the engine see the budget spent, so it
+        // does not start a next request only to have it cut a millisecond later.
+        for (var i = 0; i < 3 && wall.IsCancellationRequested && UntilDeadline() is { } hair && hair > TimeSpan.Zero && hair < TimeSpan.FromMilliseconds(100); i++)
+            await Task.Delay(hair + TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
 
         var ex = last.Exchange;
         var response = new ProbeResponse(0, last.Delivered, ex?.StatusCode, last.Reply,

@@ -20,7 +20,7 @@ public sealed class FuzzTests(ApiFixture f) : IClassFixture<ApiFixture>
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
-    private static HttpContent Body(string text, string? contentType)
+    private static ByteArrayContent Body(string text, string? contentType)
     {
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(text));
         if (contentType is not null) content.Headers.TryAddWithoutValidation("Content-Type", contentType);

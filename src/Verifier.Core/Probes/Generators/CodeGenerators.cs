@@ -109,14 +109,14 @@ public sealed partial class CodeOutputGenerator : MathGenerator
 
     public static string Evaluate(string snippet) => JsSandbox.Run(snippet, "s").Value ?? "error";
 
-    protected override (string, string) Make(Random random, string tier)
+    protected override (string, string) Make(Random r, string tier)
     {
-        long k = random.Next(3, 9), n = random.Next(10, 60), m = random.Next(0, (int)k);
+        long k = r.Next(3, 9), n = r.Next(10, 60), m = r.Next(0, (int)k);
         var snippet = Snippet(n, k, m);
         return ($"What is the value of s after this JavaScript runs? {snippet}", Evaluate(snippet));
     }
 
-    protected override (string, string)? Solve(Match match) => ("t1", Evaluate(Snippet(L(match, "n"), L(match, "k"), L(match, "m"))));
+    protected override (string, string)? Solve(Match m) => ("t1", Evaluate(Snippet(L(m, "n"), L(m, "k"), L(m, "m"))));
 
     // Scored like a reasoning probe (boxed answer) but counted as code.
     public override ProbeCategory Category => ProbeCategory.Code;

@@ -20,10 +20,10 @@ public abstract class MathGenerator : IProbeGenerator
     protected abstract Regex Pattern { get; }
 
     /// <summary>The question (without the directive) and its answer for a seed.</summary>
-    protected abstract (string Question, string Answer) Make(Random random, string tier);
+    protected abstract (string Question, string Answer) Make(Random r, string tier);
 
     /// <summary>The answer recomputed from the regex groups of a question this generator wrote; null if not its own.</summary>
-    protected abstract (string Tier, string Answer)? Solve(Match match);
+    protected abstract (string Tier, string Answer)? Solve(Match m);
 
     public virtual ProbeInstance Generate(int seed, string tier, int maxTokens)
     {

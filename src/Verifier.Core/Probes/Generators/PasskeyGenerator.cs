@@ -29,23 +29,23 @@ public sealed partial class PasskeyGenerator : MathGenerator
         return instance with { EstimatedTokens = Sentences(tier) * 5 + maxTokens / 2 };
     }
 
-    protected override (string, string) Make(Random random, string tier)
+    protected override (string, string) Make(Random r, string tier)
     {
-        var key = random.Next(10_000, 99_999).ToString(CultureInfo.InvariantCulture);
+        var key = r.Next(10_000, 99_999).ToString(CultureInfo.InvariantCulture);
         var n = Sentences(tier);
-        var at = random.Next(n / 10, n - n / 10);
+        var at = r.Next(n / 10, n - n / 10);
         var sb = new StringBuilder($"There is a pass key hidden in this text ({n} sentences). Find it and remember it.\n");
         for (var i = 0; i < n; i++)
         {
-            if (i == at) sb.Append($"The pass key is {key}. Remember it. {key} is the pass key. ");
+            if (i == at) sb.Append(CultureInfo.InvariantCulture, $"The pass key is {key}. Remember it. {key} is the pass key. ");
             sb.Append(Filler[i % Filler.Length]);
         }
         sb.Append("\nWhat is the pass key?");
         return (sb.ToString(), key);
     }
 
-    protected override (string, string)? Solve(Match match) =>
-        (int.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture) switch { <= 400 => "t1", <= 1600 => "t2", _ => "t3" }, match.Groups["key"].Value);
+    protected override (string, string)? Solve(Match m) =>
+        (int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) switch { <= 400 => "t1", <= 1600 => "t2", _ => "t3" }, m.Groups["key"].Value);
 
     [GeneratedRegex(@"^There is a pass key hidden in this text \((?<n>\d+) sentences\)\.(?s:.*?)The pass key is (?<key>\d+)\.")]
     private static partial Regex Rx();
