@@ -58,7 +58,7 @@ public static class AccuracyBench
         using var handler = new SocketsHttpHandler();
         var plan = ProbeSuite.Default.Plan(s.ClaimedVariant, budget, s.Seed * 31 + repeat) with { References = references };
         var endpoint = new TargetEndpoint(vendor.BaseUrl, (s.Claims ?? new Claims()).Model, Dialects.Parse(s.Dialect));
-        var result = await TargetAudit.RunAsync(plan, handler, endpoint, ProbeSuite.Score, FastClient, cancellationToken: ct);
+        var result = await new HttpTarget(handler, endpoint, FastClient).RunAsync(plan, ct);
         return (Score(s, repeat, result), result);
     }
 

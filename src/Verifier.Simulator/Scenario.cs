@@ -65,8 +65,6 @@ public sealed record Scenario(
     Faults? Faults = null,
     LogprobOptions? Logprobs = null)
 {
-    public static readonly string[] Dialects = ["deepseek-api", "vllm", "sglang", "llamacpp", "ollama"];
-
     /// <summary>Whether this stack returns logprobs (detection-sources.md, "Who returns logprobs"), unless the scenario says.</summary>
     public bool ReturnsLogprobs => Logprobs?.Returned ?? Dialect is "vllm" or "sglang" or "llamacpp";
     public static readonly string[] Styles = ["field", "think-tags", "closing-only", "none"];
@@ -111,7 +109,7 @@ public sealed record Scenario(
         var catalog = VariantCatalog.Default;
         if (string.IsNullOrWhiteSpace(s.Name)) problems.Add("name: must not be empty");
         if (!catalog.IsKnownBuild(s.ClaimedVariant ?? "")) problems.Add($"claimedVariant: '{s.ClaimedVariant}' is not a catalogued variant");
-        if (!Dialects.Contains(s.Dialect)) problems.Add($"dialect: '{s.Dialect}' is not one of {string.Join(", ", Dialects)}");
+        if (!Verifier.Targets.Http.Dialects.Names.Contains(s.Dialect)) problems.Add($"dialect: '{s.Dialect}' is not one of {string.Join(", ", Verifier.Targets.Http.Dialects.Names)}");
         if (s.ReasoningStyle is not null && !Styles.Contains(s.ReasoningStyle)) problems.Add($"reasoningStyle: '{s.ReasoningStyle}' is not one of {string.Join(", ", Styles)}");
         CheckTruth(s.Truth, "truth", problems);
         if (s.Switch is { } sw)

@@ -16,7 +16,7 @@ public sealed class TargetRow
 {
     public Guid Id { get; set; }
     public string Name { get; set; } = "";
-    public string Kind { get; set; } = "openai";
+    public Verifier.Core.Audits.TargetKind Kind { get; set; }
     public string? BaseUrl { get; set; }
     public string? Model { get; set; }
     public string? Dialect { get; set; }

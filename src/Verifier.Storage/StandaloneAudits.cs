@@ -7,10 +7,10 @@ using Verifier.Core.Audits;
 /// <summary>Stores an audit run outside the service (`verifier audit --db`): the target is found or created by URL, model and claim.</summary>
 public static class StandaloneAudits
 {
-    public static Task<Guid> SaveAsync(VerifierDb db, string kind, string? baseUrl, string? model, string? dialect, string? path, string claimed, AuditBudget budget, AuditResult result, CancellationToken ct = default) =>
+    public static Task<Guid> SaveAsync(VerifierDb db, TargetKind kind, string? baseUrl, string? model, string? dialect, string? path, string claimed, AuditBudget budget, AuditResult result, CancellationToken ct = default) =>
         db.InTransactionAsync(token => SaveInTransactionAsync(db, kind, baseUrl, model, dialect, path, claimed, budget, result, token), ct);
 
-    private static async Task<Guid> SaveInTransactionAsync(VerifierDb db, string kind, string? baseUrl, string? model, string? dialect, string? path, string claimed, AuditBudget budget, AuditResult result, CancellationToken ct)
+    private static async Task<Guid> SaveInTransactionAsync(VerifierDb db, TargetKind kind, string? baseUrl, string? model, string? dialect, string? path, string claimed, AuditBudget budget, AuditResult result, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
         var target = await db.Targets.FirstOrDefaultAsync(t => t.DeletedAt == null && t.Kind == kind && t.BaseUrl == baseUrl && t.Model == model && t.Path == path && t.ClaimedVariant == claimed, ct);
@@ -23,7 +23,7 @@ public static class StandaloneAudits
             };
             db.Targets.Add(target);
             await db.SaveChangesAsync(ct);
-            await AuditLogWriter.AppendAsync(db, null, "target.created", "target", target.Id.ToString(), new { target.Name, target.Kind, target.BaseUrl, target.Model, target.Path, target.ClaimedVariant, via = "cli" }, ct);
+            await AuditLogWriter.AppendAsync(db, null, "target.created", "target", target.Id.ToString(), new { target.Name, Kind = TargetKinds.Name(target.Kind), target.BaseUrl, target.Model, target.Path, target.ClaimedVariant, via = "cli" }, ct);
         }
         var audit = new AuditRow
         {

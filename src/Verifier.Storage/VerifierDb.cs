@@ -1,6 +1,7 @@
 namespace Verifier.Storage;
 
 using Microsoft.EntityFrameworkCore;
+using Verifier.Core.Audits;
 using Verifier.Core.AuditLog;
 
 /// <summary>
@@ -40,7 +41,11 @@ public sealed class VerifierDb(DbContextOptions<VerifierDb> options, AuditLogKey
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ApiKeyRow>(e => { e.ToTable("api_keys"); e.HasKey(x => x.Id); });
-        modelBuilder.Entity<TargetRow>(e => { e.ToTable("targets"); e.HasKey(x => x.Id); });
+        modelBuilder.Entity<TargetRow>(e =>
+        {
+            e.ToTable("targets"); e.HasKey(x => x.Id);
+            e.Property(x => x.Kind).HasConversion(k => TargetKinds.Name(k), s => TargetKinds.Parse(s));
+        });
         modelBuilder.Entity<ScheduleRow>(e => { e.ToTable("schedules"); e.HasKey(x => x.TargetId); e.Property(x => x.Budget).HasColumnType("jsonb"); });
         modelBuilder.Entity<AuditRow>(e => { e.ToTable("audits"); e.HasKey(x => x.Id); e.Property(x => x.Budget).HasColumnType("jsonb"); });
         modelBuilder.Entity<ObservationRow>(e =>

@@ -20,17 +20,19 @@ using Verifier.Targets.Onnx.Runtime;
 /// stored as an exchange whose response body is an OpenAI-style completion, so reports, storage and rescoring treat
 /// local and remote audits alike. Requests a local file cannot answer (metadata endpoints) are not delivered.
 /// </summary>
-public sealed class OnnxTarget : IDisposable
+public sealed class OnnxTarget : ITargetExecutor
 {
     private readonly OnnxDecoder decoder;
     private readonly OnnxTextGenerator generator;
     private readonly int[] stopIds;
     private readonly string path;
+    private readonly string claimedBuild;
     private readonly int maxNewTokens;
     private int sequence;
 
-    private OnnxTarget(OnnxDecoder decoder, OnnxTextGenerator generator, int[] stopIds, string path, int maxNewTokens)
+    private OnnxTarget(OnnxDecoder decoder, OnnxTextGenerator generator, int[] stopIds, string path, string claimedBuild, int maxNewTokens)
     {
+        this.claimedBuild = claimedBuild;
         this.decoder = decoder;
         this.generator = generator;
         this.stopIds = stopIds;
@@ -53,8 +55,41 @@ public sealed class OnnxTarget : IDisposable
         var decoder = OnnxDecoder.Open(modelPath, new OnnxSessionSettings(Device: device));
         var stop = new[] { ChatTemplates.Eos, "<|endoftext|>", "<|eot_id|>" }.Select(tokenizer.TokenToId).OfType<int>().ToArray();
         var generator = new OnnxTextGenerator(decoder, m => ChatTemplates.Render(template, m), tokenizer.Encode, tokenizer.Decode);
-        return new OnnxTarget(decoder, generator, stop, modelPath, maxNewTokens);
+        return new OnnxTarget(decoder, generator, stop, modelPath, claimedBuild, maxNewTokens);
     }
+
+    /// <summary>Runs the plan; its claim must be a build of the variant this target was opened for (whose tokenizer and template it uses).</summary>
+    public Task<AuditResult> RunAsync(AuditPlan plan, CancellationToken cancellationToken = default)
+    {
+        if (!VariantCatalog.Default.TryParseBuild(plan.ClaimedBuild, out var claimed, out _) || !VariantCatalog.Default.TryParseBuild(claimedBuild, out var opened, out _) || claimed.Id != opened.Id)
+            throw new ArgumentException($"The plan claims '{plan.ClaimedBuild}' but this model was opened for '{claimedBuild}' (another tokenizer and template).", nameof(plan));
+        return AuditEngine.RunAsync(plan, ExecuteAsync, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// What a probe returned, rebuilt from its stored exchanges: one exchange per chat request, in order (a request a
+    /// local file cannot answer has none); bodies parsed exactly as live.
+    /// </summary>
+    public static ProbeExecution Replay(ProbeInstance instance, IReadOnlyList<Exchange> exchanges)
+    {
+        var ordered = exchanges.OrderBy(e => e.Sequence).ToList();
+        var responses = new List<ProbeResponse>();
+        var next = 0;
+        for (var i = 0; i < instance.Requests.Count && next < ordered.Count; i++)
+        {
+            if (instance.Requests[i].Kind != ProbeRequestKind.Chat) { responses.Add(NoEndpoint(i)); continue; }
+            var e = ordered[next++];
+            responses.Add(e.Outcome == ExchangeOutcome.Ok ? Delivered(i, e.Sequence, e.ResponseBody, null) : Failed(i, e.Sequence, e.Error));
+        }
+        return new ProbeExecution(responses, ordered);
+    }
+
+    private static ProbeResponse NoEndpoint(int index) => new(index, false, null, null, null, null, Failure: "a local model has no serving endpoints");
+
+    private static ProbeResponse Delivered(int index, int sequence, byte[] body, double? tokensPerSecond) =>
+        new(index, true, 200, ReplyParser.ParseCompletion(body, sequence), Encoding.UTF8.GetString(body), sequence, null, tokensPerSecond);
+
+    private static ProbeResponse Failed(int index, int sequence, string? error) => new(index, false, null, null, null, sequence, Failure: error);
 
     public Task<ProbeExecution> ExecuteAsync(ProbeInstance instance, CancellationToken cancellationToken) =>
         Task.Run(() => Execute(instance, cancellationToken), cancellationToken);
@@ -68,7 +103,7 @@ public sealed class OnnxTarget : IDisposable
             var request = instance.Requests[i];
             if (request.Kind != ProbeRequestKind.Chat)
             {
-                responses.Add(new ProbeResponse(i, false, null, null, null, null, Failure: "a local model has no serving endpoints"));
+                responses.Add(NoEndpoint(i));
                 continue;
             }
             var tokens = Math.Min(maxNewTokens, request.MaxTokens > 0 ? request.MaxTokens : maxNewTokens);
@@ -95,14 +130,13 @@ public sealed class OnnxTarget : IDisposable
                 var usage = new TokenUsage(completion.PromptTokens, completion.CompletionTokens);
                 exchanges.Add(new Exchange(seq, instance.ProbeId, "LOCAL", "onnx://" + path, new Dictionary<string, string>(), body, 200,
                     new Dictionary<string, string>(), Encoding.UTF8.GetBytes(responseJson), ExchangeOutcome.Ok, null, started, watch.Elapsed, null, usage, 1));
-                var reply = ReplyParser.ParseCompletion(Encoding.UTF8.GetBytes(responseJson), seq);
-                responses.Add(new ProbeResponse(i, true, 200, reply, responseJson, seq, null, completion.CompletionTokens / Math.Max(1e-3, watch.Elapsed.TotalSeconds)));
+                responses.Add(Delivered(i, seq, exchanges[^1].ResponseBody, completion.CompletionTokens / Math.Max(1e-3, watch.Elapsed.TotalSeconds)));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 exchanges.Add(new Exchange(seq, instance.ProbeId, "LOCAL", "onnx://" + path, new Dictionary<string, string>(), body, null,
                     new Dictionary<string, string>(), [], ExchangeOutcome.Malformed, e.Message, started, watch.Elapsed, null, null, 1));
-                responses.Add(new ProbeResponse(i, false, null, null, null, seq, Failure: e.Message));
+                responses.Add(Failed(i, seq, e.Message));
             }
         }
         return new ProbeExecution(responses, exchanges);

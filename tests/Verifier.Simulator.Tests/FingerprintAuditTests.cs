@@ -28,7 +28,7 @@ public class FingerprintAuditTests
         Assert.Contains(result.Evidence, e => e.Category == "Fingerprint" && e.Weighing == "deterministic");
 
         var plan = suite.Plan(scenario.ClaimedVariant, AuditBudget.Default, 0) with { References = imported };
-        var again = TargetAudit.Rescore(plan, result, suite.Regenerate, ProbeSuite.Score);
+        var again = AuditEngine.Rescore(plan, result, suite.Regenerate, HttpTarget.Replay);
         Assert.Equal(result.Verdict.Kind, again.Verdict.Kind);
         Assert.Equal(result.Verdict.ClaimPosterior, again.Verdict.ClaimPosterior, 12);
         Assert.Equal(result.Evidence.Select(e => (e.ProbeId, e.OutcomeKey)), again.Evidence.Select(e => (e.ProbeId, e.OutcomeKey)));

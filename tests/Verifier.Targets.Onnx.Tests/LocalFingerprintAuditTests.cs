@@ -45,12 +45,14 @@ public sealed class LocalFingerprintAuditTests : IDisposable
         return run;
     }
 
+    private static AuditPlan Plan(IReadOnlyList<ReferenceRun> references) =>
+        new("r1-distill-qwen-1.5b@bf16", Verifier.Core.Catalog.VariantCatalog.Default, Fingerprints, AuditBudget.Default,
+            ProbeSuite.Default.Version, ProbeSuite.Default.ContentHash) { References = references, Predictor = ProbeSuite.Predict };
+
     private static async Task<AuditResult> Audit(string model, IReadOnlyList<ReferenceRun> references)
     {
         using var target = OnnxTarget.Open(model, "r1-distill-qwen-1.5b", maxNewTokens: FingerprintProbe.Tokens);
-        var plan = new AuditPlan("r1-distill-qwen-1.5b@bf16", Verifier.Core.Catalog.VariantCatalog.Default, Fingerprints, AuditBudget.Default,
-            ProbeSuite.Default.Version, ProbeSuite.Default.ContentHash) { References = references, Predictor = ProbeSuite.Predict };
-        return await AuditEngine.RunAsync(plan, target.ExecuteAsync, ProbeSuite.Score);
+        return await target.RunAsync(Plan(references));
     }
 
     [Fact]
@@ -68,5 +70,24 @@ public sealed class LocalFingerprintAuditTests : IDisposable
         var substitute = await Audit(other, references);
         Assert.True(substitute.Verdict.Kind == VerdictKind.Mismatch, substitute.Verdict.Summary);
         Assert.Equal("r1-distill-qwen-7b", substitute.Verdict.MostLikely);
+
+        // Rescoring a local audit replays its stored onnx:// exchanges with the ONNX target's own replay: same verdict,
+        // same outcomes. The HTTP replay sees no chat completions there (the bug this guards against).
+        var byId = Fingerprints.ToDictionary(f => f.ProbeId);
+        var again = AuditEngine.Rescore(Plan(references), substitute, p => byId[p.ProbeId], OnnxTarget.Replay);
+        Assert.Equal(substitute.Verdict.Kind, again.Verdict.Kind);
+        Assert.Equal(substitute.Verdict.Posterior, again.Verdict.Posterior);
+        Assert.Equal(substitute.Evidence.Select(e => (e.ProbeId, e.OutcomeKey)), again.Evidence.Select(e => (e.ProbeId, e.OutcomeKey)));
+        var asHttp = AuditEngine.Rescore(Plan(references), substitute, p => byId[p.ProbeId], Verifier.Targets.Http.HttpTarget.Replay);
+        Assert.NotEqual(substitute.Evidence.Select(e => e.OutcomeKey), asHttp.Evidence.Select(e => e.OutcomeKey));
+    }
+
+    [Fact]
+    public void A_plan_for_another_variant_is_refused_before_anything_runs()
+    {
+        using var target = OnnxTarget.Open(Build(7, 0), "r1-distill-qwen-1.5b", maxNewTokens: 4);
+        var plan = Plan([]) with { ClaimedBuild = "r1-distill-llama-8b" };
+        var e = Assert.Throws<ArgumentException>(() => { _ = target.RunAsync(plan); });
+        Assert.Contains("r1-distill-llama-8b", e.Message, StringComparison.Ordinal);
     }
 }

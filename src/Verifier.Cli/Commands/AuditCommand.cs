@@ -6,7 +6,9 @@ using Verifier.Core.Catalog;
 using Verifier.Core.Reports;
 using Verifier.Storage;
 using Verifier.Core.Probes.Suite;
+using Verifier.Service.Audits;
 using Verifier.Targets.Http;
+using Verifier.Targets.Onnx.Runtime;
 
 /// <summary>`verifier audit`: one audit in-process, report on stdout, exit code from the verdict.</summary>
 public static class AuditCommand
@@ -20,7 +22,7 @@ public static class AuditCommand
         var model = new Option<string>("--model") { Description = "Model name to send.", DefaultValueFactory = _ => "deepseek-r1" };
         var apiKey = new Option<string?>("--api-key") { Description = "Vendor API key (default: the VERIFIER_TARGET_API_KEY environment variable)." };
         var claimed = new Option<string>("--claimed") { Description = "The variant the vendor claims, e.g. deepseek-r1 or r1-distill-qwen-7b@int4.", Required = true };
-        var dialect = new Option<string>("--dialect") { Description = "deepseek-api, vllm, sglang, llamacpp or ollama.", DefaultValueFactory = _ => "vllm" };
+        var dialect = new Option<string>("--dialect") { Description = string.Join(", ", Dialects.Names) + ".", DefaultValueFactory = _ => "vllm" };
         var json = new Option<bool>("--json") { Description = "Print the JSON report instead of Markdown." };
         var output = new Option<string?>("--out") { Description = "Also write the report to FILE (.json, .md or .html)." };
         var maxRequests = new Option<int>("--max-requests") { Description = "Request budget.", DefaultValueFactory = _ => AuditBudget.Default.MaxRequests };
@@ -45,39 +47,35 @@ public static class AuditCommand
             var local = result.GetValue(onnx);
             if ((local is null) == (result.GetValue(endpoint) is null)) throw new CliException("give exactly one of --endpoint URL and --onnx PATH.");
 
-            AuditResult audit;
-            string described, kind;
-            string? baseUrl = null, dialectName = null;
+            TargetSpec spec;
             if (local is not null)
             {
                 if (!File.Exists(local) && !Directory.Exists(local)) throw new CliException($"--onnx '{local}' does not exist.");
-                var on = Verifier.Targets.Onnx.Runtime.OnnxDevice.Parse(result.GetValue(device));
-                using var target = Verifier.Targets.Onnx.OnnxTarget.Open(local, claim, device: on);
-                if (target.DeviceWarning is { } warning) await Console.Error.WriteLineAsync("warning: " + warning);
-                audit = await AuditEngine.RunAsync(plan, target.ExecuteAsync, ProbeSuite.Score, null, ct);
-                (described, kind) = ($"local ONNX model {local}", "onnx");
+                spec = new TargetSpec(TargetKind.Onnx, ModelPath: local);
             }
             else
             {
                 if (!Uri.TryCreate(result.GetValue(endpoint), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
                     throw new CliException($"--endpoint '{result.GetValue(endpoint)}' is not an absolute http(s) URL.");
-                var target = new TargetEndpoint(url, result.GetValue(model)!, Dialects.Parse(result.GetValue(dialect)!),
-                    result.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("VERIFIER_TARGET_API_KEY"));
-                using var handler = TargetHttp.CreateHandler(new TargetNetworkOptions
-                {
-                    AllowedHosts = [.. TargetHttp.AllowedHostsFromEnvironment(), .. result.GetValue(allowHost) ?? []],
-                });
-                audit = await TargetAudit.RunAsync(plan, handler, target, ProbeSuite.Score, cancellationToken: ct);
-                (described, kind, baseUrl, dialectName) = (target.ToString(), "openai", url.AbsoluteUri, Dialects.Name(target.Dialect));
+                spec = new TargetSpec(TargetKind.OpenAi, new TargetEndpoint(url, result.GetValue(model)!, Dialects.Parse(result.GetValue(dialect)!),
+                    result.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("VERIFIER_TARGET_API_KEY")));
             }
+            using var handler = TargetHttp.CreateHandler(new TargetNetworkOptions
+            {
+                AllowedHosts = [.. TargetHttp.AllowedHostsFromEnvironment(), .. result.GetValue(allowHost) ?? []],
+            });
+            var runtime = new TargetRuntime(handler, Device: OnnxDevice.Parse(result.GetValue(device)), Warn: w => Console.Error.WriteLine("warning: " + w));
+            AuditResult audit;
+            using (var executor = TargetExecutors.Open(spec, claim, runtime)) audit = await executor.RunAsync(plan, ct);
 
             var auditId = "not stored";
             if (CommonOptions.Database(result, db) is { } cs)
             {
                 await using var context = CommonOptions.OpenDb(cs);
-                auditId = (await StandaloneAudits.SaveAsync(context, kind, baseUrl, local is null ? result.GetValue(model) : null, dialectName, local, claim, budget, audit, ct)).ToString();
+                auditId = (await StandaloneAudits.SaveAsync(context, spec.Kind, spec.Endpoint?.BaseUrl.AbsoluteUri, spec.Endpoint?.Model,
+                    spec.Endpoint is { } e ? Dialects.Name(e.Dialect) : null, spec.ModelPath, claim, budget, audit, ct)).ToString();
             }
-            var report = new ReportContext(auditId, described, DateTimeOffset.UtcNow);
+            var report = new ReportContext(auditId, spec.ToString(), DateTimeOffset.UtcNow);
             Console.WriteLine(result.GetValue(json) ? AuditReports.ToJson(audit, report) : AuditReports.ToMarkdown(audit, report));
             if (result.GetValue(output) is { } file) await File.WriteAllTextAsync(file, Render(file, audit, report), ct);
             return audit.Verdict.Kind switch

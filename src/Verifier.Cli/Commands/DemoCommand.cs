@@ -28,8 +28,8 @@ public static class DemoCommand
             Console.Error.WriteLine($"SIMULATION: '{scenario.Name}' on {vendor.BaseUrl}; auditing the claim {scenario.ClaimedVariant}…");
             var plan = ProbeSuite.Default.Plan(scenario.ClaimedVariant, AuditBudget.Default, Random.Shared.Next()) with { References = references };
             using var handler = new SocketsHttpHandler();
-            var audit = await TargetAudit.RunAsync(plan, handler, new TargetEndpoint(vendor.BaseUrl, (scenario.Claims ?? new Claims()).Model, Dialects.Parse(scenario.Dialect)),
-                ProbeSuite.Score, AccuracyBench.FastClient, cancellationToken: ct);
+            var endpoint = new TargetEndpoint(vendor.BaseUrl, (scenario.Claims ?? new Claims()).Model, Dialects.Parse(scenario.Dialect));
+            var audit = await new HttpTarget(handler, endpoint, AccuracyBench.FastClient).RunAsync(plan, ct);
             Console.WriteLine(AuditReports.ToMarkdown(audit, new ReportContext("demo", $"simulated vendor '{scenario.Name}' at {vendor.BaseUrl}", DateTimeOffset.UtcNow) { Banner = "SIMULATION — not a real vendor" }));
             return audit.Verdict.Kind switch { VerdictKind.Consistent => 0, VerdictKind.Mismatch => 1, _ => 2 };
         }));

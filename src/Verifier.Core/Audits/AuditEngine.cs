@@ -19,12 +19,11 @@ public static class AuditEngine
     public static Task<AuditResult> RunAsync(
         AuditPlan plan,
         Func<ProbeInstance, CancellationToken, Task<ProbeExecution>> execute,
-        Func<ProbeInstance, ProbeExecution, ProbeOutcome> score,
         TimeProvider? time = null,
         CancellationToken cancellationToken = default)
     {
         time ??= TimeProvider.System;
-        return RunAsync(plan, execute, score, time, time.GetTimestamp(), cancellationToken);
+        return RunAsync(plan, execute, time, time.GetTimestamp(), cancellationToken);
     }
 
     /// <summary>
@@ -35,7 +34,6 @@ public static class AuditEngine
     public static async Task<AuditResult> RunAsync(
         AuditPlan plan,
         Func<ProbeInstance, CancellationToken, Task<ProbeExecution>> execute,
-        Func<ProbeInstance, ProbeExecution, ProbeOutcome> score,
         TimeProvider time,
         long started,
         CancellationToken cancellationToken)
@@ -88,7 +86,7 @@ public static class AuditEngine
 
             exchanges.AddRange(execution.Exchanges);
             tokens += ChargedTokens(execution, instance, plan.ChargeEstimateWhenUsageMissing);
-            (ledger, var item, var scored) = Fold(ledger, instance, execution, score);
+            (ledger, var item, var scored) = Fold(ledger, instance, execution, plan.Score);
             evidence.Add(item);
             probes.Add(Record(instance, execution, scored));
             (ledger, usage) = CheckUsage(plan, ledger, usage, instance, execution, item.OutcomeKey, evidence);
@@ -111,12 +109,24 @@ public static class AuditEngine
         return at;
     }
 
-    /// <summary>Re-scores stored executions (instances regenerated from their seeds, replies re-parsed from raw exchanges) in their original order.</summary>
+    /// <summary>
+    /// Re-scores a stored audit in its original order: each probe instance regenerated from (generator, seed) by
+    /// <paramref name="regenerate"/>, what it returned rebuilt from its stored exchanges by the target kind's
+    /// <paramref name="replay"/>.
+    /// </summary>
     public static AuditResult Rescore(
         AuditPlan plan,
-        IReadOnlyList<(ProbeInstance Instance, ProbeExecution Execution)> executed,
-        Func<ProbeInstance, ProbeExecution, ProbeOutcome> score)
+        AuditResult stored,
+        Func<ProbeRecord, ProbeInstance> regenerate,
+        Func<ProbeInstance, IReadOnlyList<Exchange>, ProbeExecution> replay)
     {
+        var bySequence = stored.Exchanges.ToDictionary(e => e.Sequence);
+        var executed = stored.Probes.Select(p =>
+        {
+            var instance = regenerate(p);
+            var exchanges = p.ExchangeSequences.Select(s => bySequence[s]).ToList();
+            return (instance, exchanges.Count == 0 ? ProbeExecution.Failed("no exchange") : replay(instance, exchanges));
+        });
         var (ledger, policy, references) = Start(plan);
         var evidence = new List<EvidenceItem>();
         var probes = new List<ProbeRecord>();
@@ -127,7 +137,7 @@ public static class AuditEngine
         {
             delivered |= execution.AnyDelivered;
             exchanges.AddRange(execution.Exchanges);
-            (ledger, var item, var scored) = Fold(ledger, instance, execution, score);
+            (ledger, var item, var scored) = Fold(ledger, instance, execution, plan.Score);
             evidence.Add(item);
             probes.Add(Record(instance, execution, scored));
             (ledger, usage) = CheckUsage(plan, ledger, usage, instance, execution, item.OutcomeKey, evidence);

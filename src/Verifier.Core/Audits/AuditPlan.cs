@@ -3,6 +3,7 @@ namespace Verifier.Core.Audits;
 using Verifier.Core.Catalog;
 using Verifier.Core.Evidence;
 using Verifier.Core.Probes;
+using Verifier.Core.Probes.Suite;
 using Verifier.Core.References;
 
 /// <summary>
@@ -24,6 +25,9 @@ public sealed record AuditPlan(
 
     /// <summary>Outcome distribution of deterministic probes per variant, for ranking candidates. Default: tokenizer family.</summary>
     public EvidenceLedger.OutcomePredictor Predictor { get; init; } = ProbeSelection.DefaultPredictor;
+
+    /// <summary>Scores what a probe instance returned; the suite's generators by default.</summary>
+    public Func<ProbeInstance, ProbeExecution, ProbeOutcome> Score { get; init; } = ProbeSuite.Score;
 
     /// <summary>Tokens charged for a request when the target reports no usage (the estimate of the probe is used otherwise).</summary>
     public bool ChargeEstimateWhenUsageMissing { get; init; } = true;

@@ -3,6 +3,7 @@ namespace Verifier.Service.Api;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Verifier.Core.Audits;
 using Verifier.Service.Audits;
 using Verifier.Service.Auth;
 using Verifier.Storage;
@@ -25,7 +26,7 @@ public static class TargetsApi
         var now = DateTimeOffset.UtcNow;
         var row = new TargetRow
         {
-            Id = Guid.NewGuid(), Name = body.Name!, Kind = body.Kind!, BaseUrl = body.BaseUrl, Model = body.Model,
+            Id = Guid.NewGuid(), Name = body.Name!, Kind = TargetKinds.Parse(body.Kind!), BaseUrl = body.BaseUrl, Model = body.Model,
             Dialect = body.Dialect ?? (body.Kind == "openai" ? "vllm" : null), Path = body.Path, ClaimedVariant = body.ClaimedVariant!,
             ApiKeyCipher = string.IsNullOrEmpty(body.ApiKey) ? null : settings.Secrets.Seal(body.ApiKey), CreatedAt = now, UpdatedAt = now,
         };
@@ -66,7 +67,7 @@ public static class TargetsApi
         var row = await db.InTransactionAsync(async token =>
         {
             var row = await db.Targets.FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, token);
-            if (row is null || (row.Kind == "onnx" && (body.BaseUrl is not null || body.Model is not null))) return row;
+            if (row is null || (row.Kind == TargetKind.Onnx && (body.BaseUrl is not null || body.Model is not null))) return row;
             row.Name = body.Name ?? row.Name;
             row.BaseUrl = body.BaseUrl ?? row.BaseUrl;
             row.Model = body.Model ?? row.Model;
@@ -83,7 +84,7 @@ public static class TargetsApi
             return row;
         }, ct);
         if (row is null) return TypedResults.NotFound();
-        if (row.Kind == "onnx" && (body.BaseUrl is not null || body.Model is not null))
+        if (row.Kind == TargetKind.Onnx && (body.BaseUrl is not null || body.Model is not null))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["baseUrl"] = ["An onnx target has no baseUrl or model; set 'path'."] });
         var s = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(x => x.TargetId == guid, ct);
         return TypedResults.Ok(ToDto(row, s, null));
@@ -110,10 +111,10 @@ public static class TargetsApi
         return TypedResults.NoContent();
     }
 
-    internal static object Describe(TargetRow t) => new { t.Name, t.Kind, t.BaseUrl, t.Model, t.Dialect, t.Path, t.ClaimedVariant, hasApiKey = t.ApiKeyCipher is not null };
+    internal static object Describe(TargetRow t) => new { t.Name, Kind = TargetKinds.Name(t.Kind), t.BaseUrl, t.Model, t.Dialect, t.Path, t.ClaimedVariant, hasApiKey = t.ApiKeyCipher is not null };
 
     internal static TargetDto ToDto(TargetRow t, ScheduleRow? s, DateTimeOffset? next) => new(
-        t.Id, t.Name, t.Kind, t.BaseUrl, t.Model, t.Dialect, t.Path, t.ClaimedVariant, t.ApiKeyCipher is not null, t.CreatedAt, t.UpdatedAt,
+        t.Id, t.Name, TargetKinds.Name(t.Kind), t.BaseUrl, t.Model, t.Dialect, t.Path, t.ClaimedVariant, t.ApiKeyCipher is not null, t.CreatedAt, t.UpdatedAt,
         s is null ? null : ToDto(s, next));
 
     internal static ScheduleDto ToDto(ScheduleRow s, DateTimeOffset? next) => new(

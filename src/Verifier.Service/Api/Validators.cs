@@ -2,6 +2,7 @@ namespace Verifier.Service.Api;
 
 using System.Net;
 using FluentValidation;
+using Verifier.Core.Audits;
 using Verifier.Core.Catalog;
 using Verifier.Core.Security;
 using Verifier.Service.Audits;
@@ -28,9 +29,6 @@ public sealed class TargetUrlRules(VerifierSettings settings)
 
 public static class Rules
 {
-    public static readonly string[] Kinds = ["openai", "onnx"];
-    public static readonly string[] Dialects = ["deepseek-api", "vllm", "sglang", "llamacpp", "ollama"];
-
     public static IRuleBuilderOptions<T, string?> KnownVariant<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(v => v is null || VariantCatalog.Default.IsKnownBuild(v))
             .WithMessage(v => $"is not a catalogued variant (or variant@precision); known variants: {string.Join(", ", VariantCatalog.Default.Variants.Select(x => x.Id))}");
@@ -58,9 +56,9 @@ public sealed class CreateTargetValidator : AbstractValidator<CreateTargetReques
     public CreateTargetValidator(TargetUrlRules urls)
     {
         RuleFor(t => t.Name).NotEmpty().MaximumLength(200);
-        RuleFor(t => t.Kind).NotEmpty().Must(k => Rules.Kinds.Contains(k)).WithMessage("'kind' must be 'openai' or 'onnx'.");
+        RuleFor(t => t.Kind).NotEmpty().Must(k => TargetKinds.Names.Contains(k)).WithMessage("'kind' must be 'openai' or 'onnx'.");
         RuleFor(t => t.ClaimedVariant).NotEmpty().KnownVariant();
-        RuleFor(t => t.Dialect).Must(d => d is null || Rules.Dialects.Contains(d)).WithMessage($"'dialect' must be one of {string.Join(", ", Rules.Dialects)}.");
+        RuleFor(t => t.Dialect).Must(d => d is null || Verifier.Targets.Http.Dialects.Names.Contains(d)).WithMessage($"'dialect' must be one of {string.Join(", ", Verifier.Targets.Http.Dialects.Names)}.");
         RuleFor(t => t.ApiKey).MaximumLength(4096);
         When(t => t.Kind == "openai", () =>
         {
@@ -78,7 +76,7 @@ public sealed class PatchTargetValidator : AbstractValidator<PatchTargetRequest>
     {
         RuleFor(t => t.Name).NotEmpty().MaximumLength(200).When(t => t.Name is not null);
         RuleFor(t => t.ClaimedVariant).NotEmpty().KnownVariant().When(t => t.ClaimedVariant is not null);
-        RuleFor(t => t.Dialect).Must(d => d is null || Rules.Dialects.Contains(d)).WithMessage($"'dialect' must be one of {string.Join(", ", Rules.Dialects)}.");
+        RuleFor(t => t.Dialect).Must(d => d is null || Verifier.Targets.Http.Dialects.Names.Contains(d)).WithMessage($"'dialect' must be one of {string.Join(", ", Verifier.Targets.Http.Dialects.Names)}.");
         RuleFor(t => t.BaseUrl).NotEmpty().MaximumLength(2048).SafeUrl(urls).When(t => t.BaseUrl is not null);
         RuleFor(t => t.Model).NotEmpty().MaximumLength(200).When(t => t.Model is not null);
         RuleFor(t => t.Path).NotEmpty().MaximumLength(4096).When(t => t.Path is not null);

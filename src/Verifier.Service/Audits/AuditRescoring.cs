@@ -33,7 +33,8 @@ public static class AuditRescoring
         if (Directory.Exists(folder)) references.AddRange(ReferenceBundles.ImportFolder(folder).Where(r => stored.ReferenceRunsUsed.Contains(r.Id) && references.All(x => x.Id != r.Id)));
         var budget = JsonSerializer.Deserialize<AuditBudget>(audit.Budget, StoredJson.Options) ?? AuditBudget.Default;
         var plan = suite.Plan(audit.ClaimedVariant, budget, 0) with { References = references };
-        var again = TargetAudit.Rescore(plan, stored, suite.Regenerate, ProbeSuite.Score);
+        var kind = await db.Targets.AsNoTracking().Where(t => t.Id == audit.TargetId).Select(t => t.Kind).SingleAsync(ct);
+        var again = AuditEngine.Rescore(plan, stored, suite.Regenerate, TargetExecutors.Replay(kind));
         var identical = again.Verdict.Kind == stored.Verdict.Kind
             && again.Verdict.ClaimPosterior.Equals(stored.Verdict.ClaimPosterior)
             && again.Verdict.Posterior.SequenceEqual(stored.Verdict.Posterior);

@@ -157,15 +157,10 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
     {
         var budget = JsonSerializer.Deserialize<AuditBudget>(audit.Budget, StoredJson.Options) ?? AuditBudget.Default;
         var plan = ProbeSuite.Default.Plan(audit.ClaimedVariant, budget, Seeds.For(audit.Id));
-        if (target.Kind == "onnx")
-        {
-            using var local = Verifier.Targets.Onnx.OnnxTarget.Open(target.Path!, audit.ClaimedVariant, device: settings.OnnxDevice);
-            if (local.DeviceWarning is { } warning) log.LogWarning("Audit {AuditId}: {Warning}", audit.Id, warning);
-            return await AuditEngine.RunAsync(plan, local.ExecuteAsync, ProbeSuite.Score, null, ct);
-        }
-        var endpoint = new TargetEndpoint(new Uri(target.BaseUrl!), target.Model!, Dialects.Parse(target.Dialect ?? "vllm"),
-            target.ApiKeyCipher is null ? null : settings.Secrets.Open(target.ApiKeyCipher));
-        return await TargetAudit.RunAsync(plan, handlers.CreateHandler("targets"), endpoint, ProbeSuite.Score, settings.TargetClient, cancellationToken: ct);
+        var runtime = new TargetRuntime(handlers.CreateHandler("targets"), settings.TargetClient, settings.OnnxDevice,
+            warning => log.LogWarning("Audit {AuditId}: {Warning}", audit.Id, warning));
+        using var executor = TargetExecutors.Open(TargetSpec.From(target, settings.Secrets), audit.ClaimedVariant, runtime);
+        return await executor.RunAsync(plan, ct);
     }
 }
 

@@ -8,6 +8,9 @@ public sealed record MetadataPath(string Method, string Path, string? JsonBody =
 
 public static class Dialects
 {
+    /// <summary>The canonical names (what <see cref="Name"/> returns and the API and scenarios accept).</summary>
+    public static readonly IReadOnlyList<string> Names = ["deepseek-api", "vllm", "sglang", "llamacpp", "ollama"];
+
     public static TargetDialect Parse(string name) => name.ToLowerInvariant() switch
     {
         "deepseek-api" or "deepseek" => TargetDialect.DeepSeekApi,
@@ -15,7 +18,7 @@ public static class Dialects
         "sglang" => TargetDialect.Sglang,
         "llamacpp" or "llama.cpp" or "llama-cpp" => TargetDialect.LlamaCpp,
         "ollama" => TargetDialect.Ollama,
-        _ => throw new ArgumentException($"Unknown dialect '{name}'. Known: deepseek-api, vllm, sglang, llamacpp, ollama.", nameof(name)),
+        _ => throw new ArgumentException($"Unknown dialect '{name}'. Known: {string.Join(", ", Names)}.", nameof(name)),
     };
 
     public static string Name(TargetDialect d) => d switch

@@ -11,7 +11,7 @@ public class AuditEngineTests
 {
     private static AuditResult Run(AuditPlan plan, IReadOnlyList<Component> truth, int seed, Func<string, string, ProbeCategory, string, double>? rate = null, string? tokenizer = null,
         Func<string, Random, string>? behaviour = null) =>
-        AuditEngine.RunAsync(plan, Executor(truth, new Random(seed), rate, tokenizer, behaviour), Score).GetAwaiter().GetResult();
+        AuditEngine.RunAsync(plan, Executor(truth, new Random(seed), rate, tokenizer, behaviour)).GetAwaiter().GetResult();
 
     [Fact]
     public void Distill_passed_off_as_r1_is_a_mismatch_within_two_requests()
@@ -131,13 +131,9 @@ public class AuditEngineTests
 
         // What rescore has: probe records (generator + seed → instance) and the stored exchanges.
         var byId = plan.Candidates.ToDictionary(c => c.ProbeId);
-        var executed = result.Probes.Select(p =>
-        {
-            var exchanges = result.Exchanges.Where(e => p.ExchangeSequences.Contains(e.Sequence)).ToList();
-            var responses = exchanges.Select(e => new ProbeResponse(0, e.Outcome == Verifier.Core.Observations.ExchangeOutcome.Ok, e.StatusCode, null, System.Text.Encoding.UTF8.GetString(e.ResponseBody), e.Sequence)).ToList();
-            return (byId[p.ProbeId], new ProbeExecution(responses, exchanges));
-        }).ToList();
-        var again = AuditEngine.Rescore(plan, executed, Score);
+        var again = AuditEngine.Rescore(plan, result, p => byId[p.ProbeId], (_, exchanges) => new ProbeExecution(
+            exchanges.Select(e => new ProbeResponse(0, e.Outcome == Verifier.Core.Observations.ExchangeOutcome.Ok, e.StatusCode, null, System.Text.Encoding.UTF8.GetString(e.ResponseBody), e.Sequence)).ToList(),
+            exchanges));
 
         Assert.Equal(result.Verdict.Kind, again.Verdict.Kind);
         Assert.Equal(result.Verdict.ClaimPosterior, again.Verdict.ClaimPosterior);
@@ -155,7 +151,7 @@ public class AuditEngineTests
             calls++;
             if (calls % 2 == 0) throw new HttpRequestException("connection refused");
             return Executor([new("deepseek-r1", "fp8", 1)], new Random(calls))(i, default);
-        }, Score);
+        });
         Assert.Contains(result.Evidence, e => e.Weighing!.StartsWith("not-scored", StringComparison.Ordinal));
         Assert.True(result.Cost.Requests <= 7);
     }
@@ -200,7 +196,7 @@ public class AuditEngineTests
                     new Dictionary<string, string>(), System.Text.Encoding.UTF8.GetBytes(body), Verifier.Core.Observations.ExchangeOutcome.Ok, null,
                     DateTimeOffset.UnixEpoch, TimeSpan.Zero, null, null, 1);
                 return Task.FromResult(new ProbeExecution([new ProbeResponse(0, true, 200, null, body, seq)], [ex]));
-            }, Score);
+            });
             if (result.Verdict.Kind == VerdictKind.Mismatch) mismatches++;
         }
         Console.WriteLine($"false accusations: {mismatches}/{trials}");

@@ -98,6 +98,7 @@ internal static class Sim
         new(claim, Catalog, candidates, new AuditBudget(maxRequests, 10_000_000, TimeSpan.FromHours(1)), "test-suite-1", "hash-1")
         {
             References = references ?? [],
+            Score = Score,
         };
 
     /// <summary>A reference run for a build with counts drawn from the model rates (n per cell).</summary>

@@ -14,7 +14,7 @@ public class WallBudgetTests
         {
             await Task.Delay(Timeout.Infinite, ct); // a target that never answers and has no deadline of its own
             return ProbeExecution.Failed("unreachable");
-        }, Sim.Score);
+        });
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1) + AuditEngine.WallGrace + TimeSpan.FromSeconds(1));
         Assert.Equal("budget: wall time", result.StopReason);
         Assert.Equal("not-scored: target fault (no delivered response)", Assert.Single(result.Evidence).Weighing);

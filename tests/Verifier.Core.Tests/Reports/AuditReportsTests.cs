@@ -10,7 +10,7 @@ public class AuditReportsTests
     private static AuditResult Result()
     {
         var plan = Sim.Plan("deepseek-r1", Sim.Candidates(3, 3, 1), 10, [Sim.Reference("deepseek-r1", "fp8", 50, new Random(1))]);
-        return AuditEngine.RunAsync(plan, Sim.Executor([new("r1-distill-qwen-7b", "bf16", 1)], new Random(2)), Sim.Score).GetAwaiter().GetResult();
+        return AuditEngine.RunAsync(plan, Sim.Executor([new("r1-distill-qwen-7b", "bf16", 1)], new Random(2))).GetAwaiter().GetResult();
     }
 
     private static readonly ReportContext Context = new("audit-<b>&1", "vendor \"<script>alert(1)</script>\" | x", DateTimeOffset.UnixEpoch) { Banner = "SIMULATION" };

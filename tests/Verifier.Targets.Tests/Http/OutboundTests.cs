@@ -79,8 +79,8 @@ public class OutboundTests
             ctx.Response.Headers.Location = $"/loop/{i}";
             return Task.CompletedTask;
         });
-        var result = await TargetAudit.RunAsync(Vendors.Plan(new AuditBudget(3, 100_000, TimeSpan.FromMinutes(1))), TargetHttp.CreateHandler(Vendors.Loopback),
-            Vendors.Endpoint(server.BaseUrl), Vendors.Score);
+        var result = await new HttpTarget(TargetHttp.CreateHandler(Vendors.Loopback), Vendors.Endpoint(server.BaseUrl))
+            .RunAsync(Vendors.Plan(new AuditBudget(3, 100_000, TimeSpan.FromMinutes(1))));
         Assert.InRange(server.Calls, 1, 3);
         Assert.Equal(server.Calls, result.Exchanges.Count);
         Assert.All(result.Exchanges, e => Assert.Equal(302, e.StatusCode));

@@ -79,9 +79,11 @@ public class TargetAuditTests
         var plan = new AuditPlan("deepseek-r1", VariantCatalog.Default, candidates, new AuditBudget(30, 100_000, TimeSpan.FromMinutes(1)), "test", "h")
         {
             Options = EvidenceOptions.Default with { CheckPromptUsage = false },
+            Score = Score,
         };
         var options = new ClientOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1) };
-        var result = await TargetAudit.RunAsync(plan, new SocketsHttpHandler(), new TargetEndpoint(server.BaseUrl, "deepseek-r1", TargetDialect.Vllm, "sk-x"), Score, options, new InstantDelays());
+        using var handler = new SocketsHttpHandler();
+        var result = await new HttpTarget(handler, new TargetEndpoint(server.BaseUrl, "deepseek-r1", TargetDialect.Vllm, "sk-x"), options, new InstantDelays()).RunAsync(plan);
 
         Assert.Equal(VerdictKind.Mismatch, result.Verdict.Kind);
         Assert.Contains(result.Exchanges, e => e.StatusCode == 503);
@@ -91,7 +93,7 @@ public class TargetAuditTests
         Assert.Contains(capability, e => e.OutcomeKey == "pass");
 
         var byId = candidates.ToDictionary(c => c.ProbeId);
-        var again = TargetAudit.Rescore(plan, result, p => byId[p.ProbeId], Score);
+        var again = AuditEngine.Rescore(plan, result, p => byId[p.ProbeId], HttpTarget.Replay);
         Assert.Equal(result.Verdict.Kind, again.Verdict.Kind);
         Assert.Equal(result.Verdict.ClaimPosterior, again.Verdict.ClaimPosterior);
         Assert.Equal(result.Verdict.Posterior, again.Verdict.Posterior);

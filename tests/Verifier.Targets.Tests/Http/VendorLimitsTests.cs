@@ -118,8 +118,8 @@ public class VendorLimitsTests(ITestOutputHelper output)
     {
         await using var server = await StubServer.StartAsync((ctx, _) => StubServer.Json(ctx,
             $$$"""{"choices":[{"finish_reason":"stop","message":{"role":"assistant","content":"thinking</think>\\boxed{0}"}}],"usage":{"prompt_tokens":{{{tokens}}},"completion_tokens":{{{tokens}}}}}"""));
-        var result = await TargetAudit.RunAsync(Vendors.Plan(new AuditBudget(8, 200_000, TimeSpan.FromMinutes(1))), TargetHttp.CreateHandler(Vendors.Loopback),
-            Vendors.Endpoint(server.BaseUrl), Vendors.Score, new ClientOptions { MaxAttempts = 1 });
+        var result = await new HttpTarget(TargetHttp.CreateHandler(Vendors.Loopback), Vendors.Endpoint(server.BaseUrl), new ClientOptions { MaxAttempts = 1 })
+            .RunAsync(Vendors.Plan(new AuditBudget(8, 200_000, TimeSpan.FromMinutes(1))));
         Assert.NotEqual("budget: tokens", result.StopReason);
         Assert.True(result.Exchanges.Count > 2, $"stopped after {result.Exchanges.Count} requests: {result.StopReason}");
         Assert.All(result.Exchanges, e => Assert.StartsWith(UsagePlausibility.AnomalyPrefix, e.Error, StringComparison.Ordinal));

@@ -19,7 +19,7 @@ internal static class Vendors
     {
         var candidates = Enumerable.Range(0, 10).Select(i => new ProbeInstance($"math-{i}", "reasoning.sum", ProbeCategory.Reasoning, "t3", 100 + i,
             [ProbeRequest.Chat([ChatMessage.User($"What is {i} + {i}? Answer in \\boxed{{}}.")], 512, stream: stream)], (2 * i).ToString(System.Globalization.CultureInfo.InvariantCulture), 800)).ToList();
-        return new AuditPlan("deepseek-r1", VariantCatalog.Default, candidates, budget, "test", "h") { Options = EvidenceOptions.Default with { CheckPromptUsage = false } };
+        return new AuditPlan("deepseek-r1", VariantCatalog.Default, candidates, budget, "test", "h") { Options = EvidenceOptions.Default with { CheckPromptUsage = false }, Score = Score };
     }
 
     public static ProbeOutcome Score(ProbeInstance instance, ProbeExecution execution) =>

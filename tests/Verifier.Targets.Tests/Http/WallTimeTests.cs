@@ -53,7 +53,7 @@ public class WallTimeTests(ITestOutputHelper output)
         var plan = Vendors.Plan(new AuditBudget(20, 100_000, Budget), stream: behaviour.StartsWith("sse", StringComparison.Ordinal));
         var clock = Stopwatch.StartNew();
         // Default client options: a 5-minute attempt timeout and 4 attempts, as in production.
-        var result = await TargetAudit.RunAsync(plan, TargetHttp.CreateHandler(Vendors.Loopback), Vendors.Endpoint(server.BaseUrl), Vendors.Score);
+        var result = await new HttpTarget(TargetHttp.CreateHandler(Vendors.Loopback), Vendors.Endpoint(server.BaseUrl)).RunAsync(plan);
         var overrun = clock.Elapsed - Budget;
         output.WriteLine($"{behaviour}: ended {clock.Elapsed.TotalSeconds:F2} s into a {Budget.TotalSeconds} s budget (overrun {overrun.TotalMilliseconds:F0} ms), {result.Exchanges.Count} exchanges");
 
@@ -72,8 +72,8 @@ public class WallTimeTests(ITestOutputHelper output)
         await using var server = await StubServer.StartAsync((ctx, _) => Vendors.Hang(ctx));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(afterMilliseconds)); // before, or during the first request
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            TargetAudit.RunAsync(Vendors.Plan(new AuditBudget(5, 100_000, TimeSpan.FromMinutes(1))), TargetHttp.CreateHandler(Vendors.Loopback),
-                Vendors.Endpoint(server.BaseUrl), Vendors.Score, cancellationToken: cts.Token));
+            new HttpTarget(TargetHttp.CreateHandler(Vendors.Loopback), Vendors.Endpoint(server.BaseUrl))
+                .RunAsync(Vendors.Plan(new AuditBudget(5, 100_000, TimeSpan.FromMinutes(1))), cts.Token));
     }
 
     [Fact]
