@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Verifier.Core.Audits;
 using Verifier.Core.Quality;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 
 /// <summary>Stores an audit's outcome (raw exchanges, evidence, verdict, cost) and loads it back for rescoring and reports.</summary>
 public static class AuditResults
@@ -13,10 +13,10 @@ public static class AuditResults
     /// <summary>Saves everything in the caller's transaction, replacing partial rows a crashed earlier attempt may have left.</summary>
     public static async Task SaveAsync(VerifierDb db, AuditRow audit, AuditResult result, CancellationToken ct = default)
     {
-        await db.Observations.Where(o => o.AuditId == audit.Id).ExecuteDeleteAsync(ct);
+        await db.Exchanges.Where(o => o.AuditId == audit.Id).ExecuteDeleteAsync(ct);
         await db.Evidence.Where(o => o.AuditId == audit.Id).ExecuteDeleteAsync(ct);
         await db.Verdicts.Where(o => o.AuditId == audit.Id).ExecuteDeleteAsync(ct);
-        db.Observations.AddRange(result.Exchanges.Select(e => ToRow(audit.Id, e)));
+        db.Exchanges.AddRange(result.Exchanges.Select(e => ToRow(audit.Id, e)));
         db.Evidence.AddRange(result.Evidence.Select((e, i) => new EvidenceRow
         {
             AuditId = audit.Id, Ordinal = i, ProbeId = e.ProbeId, Category = e.Category, Tier = e.Tier, OutcomeKey = e.OutcomeKey,
@@ -66,7 +66,7 @@ public static class AuditResults
         var verdict = await db.Verdicts.AsNoTracking().FirstOrDefaultAsync(v => v.AuditId == auditId, ct);
         if (audit is null || verdict is null) return null;
         var stored = JsonSerializer.Deserialize<StoredResult>(verdict.Result, StoredJson.Options)!;
-        var exchanges = await db.Observations.AsNoTracking().Where(o => o.AuditId == auditId).OrderBy(o => o.Seq).ToListAsync(ct);
+        var exchanges = await db.Exchanges.AsNoTracking().Where(o => o.AuditId == auditId).OrderBy(o => o.Seq).ToListAsync(ct);
         var evidence = await db.Evidence.AsNoTracking().Where(o => o.AuditId == auditId).OrderBy(o => o.Ordinal).ToListAsync(ct);
         return new AuditResult(
             stored.Verdict,
@@ -81,7 +81,7 @@ public static class AuditResults
         };
     }
 
-    private static ObservationRow ToRow(Guid auditId, Exchange e) => new()
+    private static ExchangeRow ToRow(Guid auditId, Exchange e) => new()
     {
         AuditId = auditId, Seq = e.Sequence, ProbeId = e.ProbeId, Attempt = e.Attempt, Method = e.Method, Url = e.Url,
         RequestHeaders = JsonSerializer.Serialize(e.RequestHeaders), RequestBody = e.RequestBody, StatusCode = e.StatusCode,
@@ -90,7 +90,7 @@ public static class AuditResults
         PromptTokens = e.Usage?.PromptTokens, CompletionTokens = e.Usage?.CompletionTokens, ReasoningTokens = e.Usage?.ReasoningTokens,
     };
 
-    private static Exchange FromRow(ObservationRow o) => new(
+    private static Exchange FromRow(ExchangeRow o) => new(
         o.Seq, o.ProbeId, o.Method, o.Url,
         JsonSerializer.Deserialize<Dictionary<string, string>>(o.RequestHeaders)!, o.RequestBody, o.StatusCode,
         JsonSerializer.Deserialize<Dictionary<string, string>>(o.ResponseHeaders)!, o.ResponseBody,

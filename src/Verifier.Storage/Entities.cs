@@ -64,7 +64,7 @@ public sealed class AuditRow
     public DateTimeOffset? HeartbeatAt { get; set; }
 }
 
-public sealed class ObservationRow
+public sealed class ExchangeRow
 {
     public Guid AuditId { get; set; }
     public int Seq { get; set; }

@@ -16,7 +16,7 @@ public sealed class VerifierDb(DbContextOptions<VerifierDb> options, AuditLogKey
     public DbSet<TargetRow> Targets => Set<TargetRow>();
     public DbSet<ScheduleRow> Schedules => Set<ScheduleRow>();
     public DbSet<AuditRow> Audits => Set<AuditRow>();
-    public DbSet<ObservationRow> Observations => Set<ObservationRow>();
+    public DbSet<ExchangeRow> Exchanges => Set<ExchangeRow>();
     public DbSet<EvidenceRow> Evidence => Set<EvidenceRow>();
     public DbSet<VerdictRow> Verdicts => Set<VerdictRow>();
     public DbSet<ReferenceRunRow> ReferenceRuns => Set<ReferenceRunRow>();
@@ -48,9 +48,9 @@ public sealed class VerifierDb(DbContextOptions<VerifierDb> options, AuditLogKey
         });
         modelBuilder.Entity<ScheduleRow>(e => { e.ToTable("schedules"); e.HasKey(x => x.TargetId); e.Property(x => x.Budget).HasColumnType("jsonb"); });
         modelBuilder.Entity<AuditRow>(e => { e.ToTable("audits"); e.HasKey(x => x.Id); e.Property(x => x.Budget).HasColumnType("jsonb"); });
-        modelBuilder.Entity<ObservationRow>(e =>
+        modelBuilder.Entity<ExchangeRow>(e =>
         {
-            e.ToTable("observations"); e.HasKey(x => new { x.AuditId, x.Seq });
+            e.ToTable("exchanges"); e.HasKey(x => new { x.AuditId, x.Seq });
             e.Property(x => x.RequestHeaders).HasColumnType("jsonb");
             e.Property(x => x.ResponseHeaders).HasColumnType("jsonb");
         });

@@ -7,7 +7,7 @@ using Verifier.Core.Audits;
 using Verifier.Core.Catalog;
 using Verifier.Core.Chat;
 using Verifier.Core.ChatTemplates;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 using Verifier.Core.Probes;
 using Verifier.Core.Tokenization;
 using Verifier.Targets.Http;

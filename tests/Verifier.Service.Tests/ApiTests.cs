@@ -153,9 +153,9 @@ public class ApiTests(ApiFixture f) : IClassFixture<ApiFixture>
 
         var auditId = audit.GetProperty("id").GetString();
         Assert.Equal(1L, await f.Database.ScalarAsync<long>($"SELECT count(*) FROM audits WHERE target_id = '{id}'"));
-        var body = await f.Database.ScalarAsync<byte[]>($"SELECT response_body FROM observations WHERE audit_id = '{auditId}' AND url LIKE '%chat/completions' LIMIT 1");
+        var body = await f.Database.ScalarAsync<byte[]>($"SELECT response_body FROM exchanges WHERE audit_id = '{auditId}' AND url LIKE '%chat/completions' LIMIT 1");
         Assert.Contains("Hello", Encoding.UTF8.GetString(body!));
-        var headers = await f.Database.ScalarAsync<string>($"SELECT string_agg(request_headers::text, ' ') FROM observations WHERE audit_id = '{auditId}'");
+        var headers = await f.Database.ScalarAsync<string>($"SELECT string_agg(request_headers::text, ' ') FROM exchanges WHERE audit_id = '{auditId}'");
         Assert.DoesNotContain("sk-vendor-secret-123", headers);
         Assert.Contains(f.Vendor.Requests, r => r.Contains("sk-vendor-secret-123")); // the vendor did get the key
 

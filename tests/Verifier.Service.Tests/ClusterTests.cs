@@ -70,7 +70,7 @@ public class ClusterTests : IAsyncLifetime
         var states = await database.ScalarAsync<string>($"SELECT string_agg(id || ' ' || status || ' ' || attempts || ' ' || COALESCE(node_id, '-'), '; ') FROM audits WHERE target_id = '{target}' AND NOT (status = 'completed' AND attempts = 1)");
         Assert.True(states is null, $"{states}\n--- {a.Name}:\n{a.OutputTail}\n--- {b.Name}:\n{b.OutputTail}");
         // Every request the vendor saw is one stored observation: no audit ran twice.
-        Assert.Equal(vendor.Requests.Count, (int)await database.ScalarAsync<long>($"SELECT count(*) FROM observations o JOIN audits a ON a.id = o.audit_id WHERE a.target_id = '{target}'"));
+        Assert.Equal(vendor.Requests.Count, (int)await database.ScalarAsync<long>($"SELECT count(*) FROM exchanges o JOIN audits a ON a.id = o.audit_id WHERE a.target_id = '{target}'"));
         Assert.Equal(20L, await database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE action = 'audit.started' AND entity_id IN ({string.Join(',', ids.Select(x => $"'{x}'"))})"));
         Assert.Equal(20L, await database.ScalarAsync<long>($"SELECT count(*) FROM verdicts v JOIN audits x ON x.id = v.audit_id WHERE x.target_id = '{target}'"));
 

@@ -77,13 +77,13 @@ public class JobsTests(ApiFixture f) : IClassFixture<ApiFixture>
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (await f.Database.ScalarAsync<string>($"SELECT status FROM audits WHERE id = '{id}'") != "completed" && DateTime.UtcNow < deadline)
             await Task.Delay(200);
-        var observations = await f.Database.ScalarAsync<long>($"SELECT count(*) FROM observations WHERE audit_id = '{id}'");
+        var observations = await f.Database.ScalarAsync<long>($"SELECT count(*) FROM exchanges WHERE audit_id = '{id}'");
 
         await WaitSucceededAsync(Services.GetRequiredService<Scheduling>().EnqueueAudit(id), 1);
 
         Assert.Equal(1, await f.Database.ScalarAsync<int>($"SELECT attempts FROM audits WHERE id = '{id}'"));
         Assert.Equal(1L, await f.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE entity_id = '{id}' AND action = 'audit.started'"));
-        Assert.Equal(observations, await f.Database.ScalarAsync<long>($"SELECT count(*) FROM observations WHERE audit_id = '{id}'"));
+        Assert.Equal(observations, await f.Database.ScalarAsync<long>($"SELECT count(*) FROM exchanges WHERE audit_id = '{id}'"));
     }
 
     [Fact]

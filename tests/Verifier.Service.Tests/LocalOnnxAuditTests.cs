@@ -38,10 +38,16 @@ public class LocalOnnxAuditTests(ApiFixture f) : IClassFixture<ApiFixture>
         Assert.Equal("completed", audit.GetProperty("status").GetString());
         Assert.NotNull(audit.GetProperty("verdict").GetProperty("kind").GetString());
         var auditId = audit.GetProperty("id").GetString();
-        var errors = await f.Database.ScalarAsync<string>($"SELECT string_agg(coalesce(error, status_code::text), ' | ') FROM observations WHERE audit_id = '{auditId}'");
-        Assert.True(await f.Database.ScalarAsync<long>($"SELECT count(*) FROM observations WHERE audit_id = '{auditId}' AND method = 'LOCAL' AND status_code = 200") >= 1, errors);
+        var errors = await f.Database.ScalarAsync<string>($"SELECT string_agg(coalesce(error, status_code::text), ' | ') FROM exchanges WHERE audit_id = '{auditId}'");
+        Assert.True(await f.Database.ScalarAsync<long>($"SELECT count(*) FROM exchanges WHERE audit_id = '{auditId}' AND method = 'LOCAL' AND status_code = 200") >= 1, errors);
         // The tokenizer probe on a local model: prompt_tokens are counted with the claimed variant's own tokenizer.
         Assert.Contains(audit.GetProperty("evidence").EnumerateArray(), e => e.GetProperty("outcome").GetString() == "family:qwen");
+
+        // Re-scoring the stored onnx:// exchanges (the ONNX target's replay, no model needed) reproduces the verdict and outcomes.
         Directory.Delete(folder, recursive: true);
+        await using var db = new Verifier.Storage.VerifierDb(Verifier.Storage.VerifierDb.Options(f.Database.ConnectionString));
+        var rescored = await Verifier.Service.Audits.AuditRescoring.RescoreAsync(db, Guid.Parse(auditId!));
+        Assert.True(rescored.Identical, $"{rescored.Stored.Verdict.ClaimPosterior} vs {rescored.Rescored.Verdict.ClaimPosterior}");
+        Assert.Equal(rescored.Stored.Evidence.Select(e => e.OutcomeKey), rescored.Rescored.Evidence.Select(e => e.OutcomeKey));
     }
 }

@@ -1,7 +1,7 @@
 namespace Verifier.Core.Audits;
 
 using Verifier.Core.Evidence;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 using Verifier.Core.Probes;
 using Verifier.Core.Probes.Fingerprint;
 using Verifier.Core.Probes.Tokenizer;

@@ -1,7 +1,7 @@
 namespace Verifier.Core.Audits;
 
 using System.Globalization;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 
 /// <summary>Says plainly why an audit got no usable response: what every attempt ended in, most frequent first.</summary>
 public static class AuditFailures

@@ -1,6 +1,6 @@
 namespace Verifier.Core.Audits;
 
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 
 public sealed record AuditResult(
     Verdict Verdict,

@@ -1,7 +1,7 @@
 namespace Verifier.Core.Audits;
 
 using Verifier.Core.Chat;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 
 /// <summary>
 /// The final answer to one request of a probe after retries. Delivered = the target gave a final answer the scorer

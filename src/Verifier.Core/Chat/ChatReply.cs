@@ -1,6 +1,6 @@
 namespace Verifier.Core.Chat;
 
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 
 /// <summary>Where a reply carried its reasoning.</summary>
 public enum ReasoningStyle

@@ -1,9 +1,9 @@
 namespace Verifier.Service.Api;
 
+using Verifier.Service.Audits;
+
 // Request and response bodies of /api/v1. Strings rather than enums in requests so a bad value is a
 // validation error naming the field, not a JSON error.
-
-public sealed record BudgetDto(int? MaxRequests, long? MaxTokens, int? MaxWallSeconds);
 
 public sealed record CreateTargetRequest(
     string? Name, string? Kind, string? BaseUrl, string? Model, string? ApiKey, string? Dialect, string? Path, string? ClaimedVariant);

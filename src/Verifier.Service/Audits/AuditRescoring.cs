@@ -6,7 +6,6 @@ using Verifier.Core.Audits;
 using Verifier.Core.Catalog;
 using Verifier.Core.Probes.Suite;
 using Verifier.Core.References;
-using Verifier.Service.Api;
 using Verifier.Storage;
 using Verifier.Targets.Http;
 

@@ -3,7 +3,6 @@ namespace Verifier.Service.Audits;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Verifier.Core.Audits;
-using Verifier.Service.Api;
 using Verifier.Storage;
 using Verifier.Core.Probes.Suite;
 using Verifier.Targets.Http;
@@ -162,14 +161,6 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         using var executor = TargetExecutors.Open(TargetSpec.From(target, settings.Secrets), audit.ClaimedVariant, runtime);
         return await executor.RunAsync(plan, ct);
     }
-}
-
-public static class Budgets
-{
-    public static AuditBudget From(BudgetDto? dto) => new(
-        dto?.MaxRequests ?? AuditBudget.Default.MaxRequests,
-        dto?.MaxTokens ?? AuditBudget.Default.MaxTokens,
-        dto?.MaxWallSeconds is { } s ? TimeSpan.FromSeconds(s) : AuditBudget.Default.MaxWallTime);
 }
 
 public static class Seeds

@@ -1,7 +1,7 @@
 namespace Verifier.Service.Audits;
 
 using Verifier.Core.Audits;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 using Verifier.Core.Probes;
 using Verifier.Core.Security;
 using Verifier.Storage;

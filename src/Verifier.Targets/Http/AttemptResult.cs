@@ -1,7 +1,7 @@
 namespace Verifier.Targets.Http;
 
 using Verifier.Core.Chat;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 
 /// <summary>How one attempt ended: its exchange (null when nothing was attempted), the reply, and whether a retry may help.</summary>
 internal sealed record AttemptResult(Exchange? Exchange, ChatReply? Reply, bool Delivered, bool Retryable, TimeSpan? RetryAfter)

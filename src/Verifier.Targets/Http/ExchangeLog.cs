@@ -1,6 +1,6 @@
 namespace Verifier.Targets.Http;
 
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 
 /// <summary>Hands out exchange sequence numbers and keeps every exchange of an audit in order (thread-safe).</summary>
 public sealed class ExchangeLog

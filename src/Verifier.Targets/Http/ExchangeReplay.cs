@@ -3,7 +3,7 @@ namespace Verifier.Targets.Http;
 using System.Text;
 using Verifier.Core.Audits;
 using Verifier.Core.Chat;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 using Verifier.Core.Probes;
 
 /// <summary>

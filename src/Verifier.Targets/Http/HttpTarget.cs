@@ -1,7 +1,7 @@
 namespace Verifier.Targets.Http;
 
 using Verifier.Core.Audits;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 using Verifier.Core.Probes;
 
 /// <summary>

@@ -3,7 +3,7 @@ namespace Verifier.Targets.Http;
 using System.Text;
 using System.Text.Json;
 using Verifier.Core.Chat;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 
 /// <summary>
 /// Parses chat completions of every dialect into <see cref="ChatReply"/>: reasoning from a separate field

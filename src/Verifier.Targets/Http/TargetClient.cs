@@ -11,7 +11,7 @@ using Polly;
 using Refit;
 using Verifier.Core.Audits;
 using Verifier.Core.Chat;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 using Verifier.Core.Probes;
 
 /// <summary>

@@ -132,7 +132,7 @@ public class AuditEngineTests
         // What rescore has: probe records (generator + seed → instance) and the stored exchanges.
         var byId = plan.Candidates.ToDictionary(c => c.ProbeId);
         var again = AuditEngine.Rescore(plan, result, p => byId[p.ProbeId], (_, exchanges) => new ProbeExecution(
-            exchanges.Select(e => new ProbeResponse(0, e.Outcome == Verifier.Core.Observations.ExchangeOutcome.Ok, e.StatusCode, null, System.Text.Encoding.UTF8.GetString(e.ResponseBody), e.Sequence)).ToList(),
+            exchanges.Select(e => new ProbeResponse(0, e.Outcome == Verifier.Core.Exchanges.ExchangeOutcome.Ok, e.StatusCode, null, System.Text.Encoding.UTF8.GetString(e.ResponseBody), e.Sequence)).ToList(),
             exchanges));
 
         Assert.Equal(result.Verdict.Kind, again.Verdict.Kind);
@@ -192,8 +192,8 @@ public class AuditEngineTests
                 var family = u < 1 ? "deepseek-v3" : outcomes[1 + (int)Math.Min(2, (u - 1) / floor)];
                 var body = System.Text.Json.JsonSerializer.Serialize(new { family });
                 var seq = ++sequence;
-                var ex = new Verifier.Core.Observations.Exchange(seq, instance.ProbeId, "POST", "sim", new Dictionary<string, string>(), [], 200,
-                    new Dictionary<string, string>(), System.Text.Encoding.UTF8.GetBytes(body), Verifier.Core.Observations.ExchangeOutcome.Ok, null,
+                var ex = new Verifier.Core.Exchanges.Exchange(seq, instance.ProbeId, "POST", "sim", new Dictionary<string, string>(), [], 200,
+                    new Dictionary<string, string>(), System.Text.Encoding.UTF8.GetBytes(body), Verifier.Core.Exchanges.ExchangeOutcome.Ok, null,
                     DateTimeOffset.UnixEpoch, TimeSpan.Zero, null, null, 1);
                 return Task.FromResult(new ProbeExecution([new ProbeResponse(0, true, 200, null, body, seq)], [ex]));
             });

@@ -6,7 +6,7 @@ using Verifier.Core.Audits;
 using Verifier.Core.Catalog;
 using Verifier.Core.Chat;
 using Verifier.Core.Evidence;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 using Verifier.Core.Probes;
 using Verifier.Core.References;
 

@@ -3,7 +3,7 @@ namespace Verifier.Core.Tests.Probes;
 using Verifier.Core.Audits;
 using Verifier.Core.Chat;
 using Verifier.Core.ChatTemplates;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 using Verifier.Core.Probes;
 using Verifier.Core.Probes.Fingerprint;
 

@@ -5,7 +5,7 @@ using Verifier.Core.Catalog;
 using Verifier.Core.Chat;
 using Verifier.Core.ChatTemplates;
 using Verifier.Core.Evidence;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 using Verifier.Core.Probes;
 using Verifier.Core.Probes.Tokenizer;
 

@@ -3,7 +3,7 @@ namespace Verifier.Targets.Tests.Http;
 using System.Net;
 using Verifier.Core.Audits;
 using Verifier.Core.Chat;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 using Verifier.Core.Probes;
 using Verifier.Core.Security;
 using Verifier.Targets.Http;

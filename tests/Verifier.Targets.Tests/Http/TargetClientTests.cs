@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Verifier.Core.Chat;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 using Verifier.Core.Probes;
 using Verifier.Targets.Http;
 

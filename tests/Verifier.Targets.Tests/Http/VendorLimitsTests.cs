@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Verifier.Core.Audits;
 using Verifier.Core.Chat;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 using Verifier.Core.Probes;
 using Verifier.Targets.Http;
 using Xunit.Abstractions;

@@ -1,4 +1,4 @@
-namespace Verifier.Core.Observations;
+namespace Verifier.Core.Exchanges;
 
 /// <summary>Token counts a target reported for one exchange; null where it reported none or no valid count.</summary>
 public sealed record TokenUsage(int? PromptTokens, int? CompletionTokens, int? ReasoningTokens = null)

@@ -1,4 +1,4 @@
-namespace Verifier.Core.Observations;
+namespace Verifier.Core.Exchanges;
 
 using System.Globalization;
 

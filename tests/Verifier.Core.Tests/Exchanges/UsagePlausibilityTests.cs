@@ -1,7 +1,7 @@
-namespace Verifier.Core.Tests.Observations;
+namespace Verifier.Core.Tests.Exchanges;
 
 using Verifier.Core.Audits;
-using Verifier.Core.Observations;
+using Verifier.Core.Exchanges;
 
 public class UsagePlausibilityTests
 {
