@@ -25,6 +25,7 @@ public static class VerifierApp
         var services = builder.Services;
 
         services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System); // every "now" of the service, so tests can move time
         services.AddSingleton(settings.LogKey);
         services.AddDbContextFactory<VerifierDb>(o => VerifierDb.Configure(o, settings.ConnectionString, settings.DbRetry));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<VerifierDb>>().CreateDbContext());

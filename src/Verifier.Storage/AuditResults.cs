@@ -1,5 +1,6 @@
 namespace Verifier.Storage;
 
+using Verifier.Core.AuditLog;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Verifier.Core.Audits;
@@ -48,15 +49,15 @@ public static class AuditResults
     public static async Task CompleteAsync(VerifierDb db, AuditRow audit, AuditResult result, string node, CancellationToken ct = default)
     {
         await SaveAsync(db, audit, result, ct);
-        audit.Status = "completed";
+        audit.Status = AuditStatus.Completed;
         audit.FinishedAt = DateTimeOffset.UtcNow;
         audit.Error = result.Error; // "every request failed: ..." when nothing was delivered
         await db.SaveChangesAsync(ct);
         var v = result.Verdict;
         var digest = await VerdictDigests.ComputeAsync(db, audit.Id, ct);
-        await AuditLogWriter.AppendAsync(db, null, "verdict.stored", "audit", audit.Id.ToString(),
+        await AuditLogWriter.AppendAsync(db, null, AuditActions.VerdictStored, "audit", audit.Id.ToString(),
             new Dictionary<string, object?> { ["kind"] = v.Kind.ToString().ToLowerInvariant(), ["claimedVariant"] = v.ClaimedVariant, ["mostLikely"] = v.MostLikely, ["claimPosterior"] = v.ClaimPosterior, [VerdictDigests.DataField] = digest }, ct);
-        await AuditLogWriter.AppendAsync(db, null, "audit.completed", "audit", audit.Id.ToString(), new { node, requests = result.Cost.Requests }, ct);
+        await AuditLogWriter.AppendAsync(db, null, AuditActions.AuditCompleted, "audit", audit.Id.ToString(), new { node, requests = result.Cost.Requests }, ct);
     }
 
     /// <summary>Rebuilds the stored AuditResult (exchanges byte for byte, evidence, verdict, probes) of a completed audit.</summary>

@@ -43,8 +43,8 @@ public sealed class AuditRow
 {
     public Guid Id { get; set; }
     public Guid TargetId { get; set; }
-    public string Status { get; set; } = "queued";
-    public string Trigger { get; set; } = "spot";
+    public AuditStatus Status { get; set; }
+    public AuditTrigger Trigger { get; set; }
     public string? IdempotencyKey { get; set; }
     public string ClaimedVariant { get; set; } = "";
     public string? SuiteVersion { get; set; }

@@ -1,5 +1,6 @@
 namespace Verifier.Storage;
 
+using Verifier.Core.AuditLog;
 using Microsoft.EntityFrameworkCore;
 using Verifier.Core.Security;
 
@@ -16,7 +17,7 @@ public static class KeyStore
         {
             db.ApiKeys.Add(row);
             await db.SaveChangesAsync(token);
-            await AuditLogWriter.AppendAsync(db, actor, "key.created", "api_key", row.Id.ToString(), new { row.Name, row.Role }, token);
+            await AuditLogWriter.AppendAsync(db, actor, AuditActions.KeyCreated, "api_key", row.Id.ToString(), new { row.Name, row.Role }, token);
         }, ct);
         return (row, key);
     }
@@ -31,7 +32,7 @@ public static class KeyStore
             {
                 row.RevokedAt = DateTimeOffset.UtcNow;
                 await db.SaveChangesAsync(token);
-                await AuditLogWriter.AppendAsync(db, actor, "key.revoked", "api_key", row.Id.ToString(), new { row.Name }, token);
+                await AuditLogWriter.AppendAsync(db, actor, AuditActions.KeyRevoked, "api_key", row.Id.ToString(), new { row.Name }, token);
             }
             return true;
         }, ct);

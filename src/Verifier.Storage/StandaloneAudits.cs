@@ -1,5 +1,6 @@
 namespace Verifier.Storage;
 
+using Verifier.Core.AuditLog;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Verifier.Core.Audits;
@@ -23,16 +24,16 @@ public static class StandaloneAudits
             };
             db.Targets.Add(target);
             await db.SaveChangesAsync(ct);
-            await AuditLogWriter.AppendAsync(db, null, "target.created", "target", target.Id.ToString(), new { target.Name, Kind = TargetKinds.Name(target.Kind), target.BaseUrl, target.Model, target.Path, target.ClaimedVariant, via = "cli" }, ct);
+            await AuditLogWriter.AppendAsync(db, null, AuditActions.TargetCreated, "target", target.Id.ToString(), new { target.Name, Kind = TargetKinds.Name(target.Kind), target.BaseUrl, target.Model, target.Path, target.ClaimedVariant, via = "cli" }, ct);
         }
         var audit = new AuditRow
         {
-            Id = Guid.NewGuid(), TargetId = target.Id, Status = "running", Trigger = "cli", ClaimedVariant = claimed,
+            Id = Guid.NewGuid(), TargetId = target.Id, Status = AuditStatus.Running, Trigger = AuditTrigger.Cli, ClaimedVariant = claimed,
             Budget = JsonSerializer.Serialize(budget, StoredJson.Options), CreatedAt = now - result.Cost.WallTime, StartedAt = now - result.Cost.WallTime,
         };
         db.Audits.Add(audit);
         await db.SaveChangesAsync(ct);
-        await AuditLogWriter.AppendAsync(db, null, "audit.requested", "audit", audit.Id.ToString(), new { targetId = target.Id, trigger = "cli" }, ct);
+        await AuditLogWriter.AppendAsync(db, null, AuditActions.AuditRequested, "audit", audit.Id.ToString(), new { targetId = target.Id, trigger = "cli" }, ct);
         await AuditResults.CompleteAsync(db, audit, result, "cli", ct);
         return audit.Id;
     }

@@ -26,7 +26,7 @@ public static class VerdictDigests
     public static async Task<(List<string> Tampered, List<string> Unbound)> CheckAsync(VerifierDb db, IReadOnlyList<AuditLogRow> log, CancellationToken ct)
     {
         var bound = new Dictionary<string, string?>(); // audit id -> digest (null: entry written before digests existed)
-        foreach (var row in log.Where(r => r.Action == "verdict.stored"))
+        foreach (var row in log.Where(r => r.Action == AuditActions.VerdictStored))
         {
             using var data = JsonDocument.Parse(row.Data);
             bound[row.EntityId] = data.RootElement.TryGetProperty(DataField, out var d) ? d.GetString() : null;

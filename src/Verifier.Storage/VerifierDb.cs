@@ -47,7 +47,12 @@ public sealed class VerifierDb(DbContextOptions<VerifierDb> options, AuditLogKey
             e.Property(x => x.Kind).HasConversion(k => TargetKinds.Name(k), s => TargetKinds.Parse(s));
         });
         modelBuilder.Entity<ScheduleRow>(e => { e.ToTable("schedules"); e.HasKey(x => x.TargetId); e.Property(x => x.Budget).HasColumnType("jsonb"); });
-        modelBuilder.Entity<AuditRow>(e => { e.ToTable("audits"); e.HasKey(x => x.Id); e.Property(x => x.Budget).HasColumnType("jsonb"); });
+        modelBuilder.Entity<AuditRow>(e =>
+        {
+            e.ToTable("audits"); e.HasKey(x => x.Id); e.Property(x => x.Budget).HasColumnType("jsonb");
+            e.Property(x => x.Status).HasConversion(s => StoredNames.Of(s), s => StoredNames.Parse<AuditStatus>(s));
+            e.Property(x => x.Trigger).HasConversion(t => StoredNames.Of(t), t => StoredNames.Parse<AuditTrigger>(t));
+        });
         modelBuilder.Entity<ExchangeRow>(e =>
         {
             e.ToTable("exchanges"); e.HasKey(x => new { x.AuditId, x.Seq });

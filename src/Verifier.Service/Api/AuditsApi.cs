@@ -1,5 +1,6 @@
 namespace Verifier.Service.Api;
 
+using Verifier.Core.AuditLog;
 using System.Security.Claims;
 using System.Text.Json;
 using FluentValidation;
@@ -25,7 +26,7 @@ public static class AuditsApi
 
     private static async Task<Results<Accepted<AuditDto>, NotFound, ValidationProblem>> SpotCheck(
         string id, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpRequest request,
-        VerifierDb db, Scheduling scheduling, IValidator<SpotCheckRequest> validator, ClaimsPrincipal user, ILogger<Scheduling> log, CancellationToken ct)
+        VerifierDb db, Scheduling scheduling, IValidator<SpotCheckRequest> validator, ClaimsPrincipal user, TimeProvider time, ILogger<Scheduling> log, CancellationToken ct)
     {
         if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
         if (idempotencyKey is { Length: > 200 })
@@ -39,14 +40,14 @@ public static class AuditsApi
         if (key is not null && await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.TargetId == guid && a.IdempotencyKey == key, ct) is { } again)
             return Accepted(await LoadDtoAsync(db, again.Id, ct));
 
-        var audit = AuditRunner.NewAudit(target, "spot", key, Budgets.From(body.Value?.Budget), user.KeyId());
+        var audit = AuditRunner.NewAudit(target, AuditTrigger.Spot, key, Budgets.From(body.Value?.Budget), user.KeyId(), time.GetUtcNow());
         try
         {
             await db.InTransactionAsync(async token =>
             {
                 db.Audits.Add(audit);
                 await db.SaveChangesAsync(token);
-                await AuditLogWriter.AppendAsync(db, user.KeyId(), "audit.requested", "audit", audit.Id.ToString(), new { targetId = guid, trigger = "spot", idempotencyKey }, token);
+                await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.AuditRequested, "audit", audit.Id.ToString(), new { targetId = guid, trigger = "spot", idempotencyKey }, token);
             }, ct);
         }
         catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
@@ -111,12 +112,12 @@ public static class AuditsApi
                     join v in db.Verdicts.AsNoTracking() on a.Id equals v.AuditId into vs
                     from v in vs.DefaultIfEmpty()
                     orderby a.CreatedAt descending
-                    select new AuditSummaryDto(a.Id, a.Status, a.Trigger, a.CreatedAt, a.FinishedAt, v == null ? null : v.Kind, v == null ? null : v.MostLikely);
+                    select new AuditSummaryDto(a.Id, StoredNames.Of(a.Status), StoredNames.Of(a.Trigger), a.CreatedAt, a.FinishedAt, v == null ? null : v.Kind, v == null ? null : v.MostLikely);
         var items = await query.Skip((p - 1) * size).Take(size).ToListAsync(ct);
         return TypedResults.Ok(new PageDto<AuditSummaryDto>(items, p, size, await db.Audits.CountAsync(a => a.TargetId == guid, ct)));
     }
 
-    private static async Task<IResult> Report(string id, string? format, VerifierDb db, CancellationToken ct)
+    private static async Task<IResult> Report(string id, string? format, VerifierDb db, TimeProvider time, CancellationToken ct)
     {
         if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return problem!;
         if (format is not (null or "json" or "md" or "html"))
@@ -124,9 +125,9 @@ public static class AuditsApi
         var audit = await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.Id == guid, ct);
         if (audit is null) return TypedResults.NotFound();
         var result = await AuditResults.LoadAsync(db, guid, ct);
-        if (result is null) return TypedResults.Problem(statusCode: 409, title: $"Audit is {audit.Status}; a report exists once it has completed.");
+        if (result is null) return TypedResults.Problem(statusCode: 409, title: $"Audit is {StoredNames.Of(audit.Status)}; a report exists once it has completed.");
         var target = await db.Targets.AsNoTracking().FirstAsync(t => t.Id == audit.TargetId, ct);
-        var context = new ReportContext(guid.ToString(), $"{target.Name} ({target.BaseUrl ?? target.Path}, model {target.Model})", audit.FinishedAt ?? DateTimeOffset.UtcNow);
+        var context = new ReportContext(guid.ToString(), $"{target.Name} ({target.BaseUrl ?? target.Path}, model {target.Model})", audit.FinishedAt ?? time.GetUtcNow());
         return format switch
         {
             "md" => TypedResults.Text(AuditReports.ToMarkdown(result, context), "text/markdown; charset=utf-8"),
@@ -148,7 +149,7 @@ public static class AuditsApi
             verdict = new VerdictDto(v.Kind, v.ClaimedVariant, v.MostLikely, v.ClaimPosterior, v.DesignedFalseAccusationRate, v.Summary,
                 posterior.OrderByDescending(h => h.Posterior).Take(10).Select(h => new PosteriorDto(h.Hypothesis, h.Posterior)).ToList());
         }
-        return new AuditDto(a.Id, a.TargetId, a.Status, a.Trigger, a.ClaimedVariant, a.CreatedAt, a.StartedAt, a.FinishedAt, a.Error,
+        return new AuditDto(a.Id, a.TargetId, StoredNames.Of(a.Status), StoredNames.Of(a.Trigger), a.ClaimedVariant, a.CreatedAt, a.StartedAt, a.FinishedAt, a.Error,
             a.SuiteVersion, a.SuiteHash, new CostDto(a.Requests, a.PromptTokens, a.CompletionTokens, a.WallMs), verdict,
             evidence.Select(e => new EvidenceDto(e.ProbeId, e.Category, e.Tier, e.OutcomeKey, e.Observed, e.Weighing, e.ExchangeSeqs)).ToList());
     }

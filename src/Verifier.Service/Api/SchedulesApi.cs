@@ -1,5 +1,6 @@
 namespace Verifier.Service.Api;
 
+using Verifier.Core.AuditLog;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,13 +19,13 @@ public static class SchedulesApi
         return api;
     }
 
-    private static async Task<Results<Ok<ScheduleDto>, NotFound, ValidationProblem>> Put(string id, ScheduleRequest body, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Ok<ScheduleDto>, NotFound, ValidationProblem>> Put(string id, ScheduleRequest body, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
     {
         if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
         var row = await db.InTransactionAsync(async token =>
         {
             if (!await db.Targets.AnyAsync(t => t.Id == guid && t.DeletedAt == null, token)) return null;
-            var now = DateTimeOffset.UtcNow;
+            var now = time.GetUtcNow();
             var row = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == guid, token);
             if (row is null) db.Schedules.Add(row = new ScheduleRow { TargetId = guid, CreatedAt = now });
             row.Cron = body.Cron!;
@@ -33,7 +34,7 @@ public static class SchedulesApi
             row.Budget = body.Budget is null ? null : JsonSerializer.Serialize(body.Budget, StoredJson.Options);
             row.UpdatedAt = now;
             await db.SaveChangesAsync(token);
-            await AuditLogWriter.AppendAsync(db, user.KeyId(), "schedule.set", "target", id, new { row.Cron, row.TimeZone, row.Suite, budget = body.Budget }, token);
+            await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.ScheduleSet, "target", id, new { row.Cron, row.TimeZone, row.Suite, budget = body.Budget }, token);
             scheduling.ScheduleTarget(guid, row.Cron, CronSchedule.TryFindZone(row.TimeZone)!); // before commit: a failure rolls the row back too
             return row;
         }, ct);
@@ -50,7 +51,7 @@ public static class SchedulesApi
             if (row is null) return false;
             db.Schedules.Remove(row);
             await db.SaveChangesAsync(token);
-            await AuditLogWriter.AppendAsync(db, user.KeyId(), "schedule.removed", "target", id, new { row.Cron }, token);
+            await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.ScheduleRemoved, "target", id, new { row.Cron }, token);
             scheduling.Unschedule(guid);
             return true;
         }, ct);

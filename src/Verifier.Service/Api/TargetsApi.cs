@@ -1,5 +1,6 @@
 namespace Verifier.Service.Api;
 
+using Verifier.Core.AuditLog;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -21,9 +22,9 @@ public static class TargetsApi
         return api;
     }
 
-    private static async Task<Created<TargetDto>> Create(CreateTargetRequest body, VerifierDb db, VerifierSettings settings, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Created<TargetDto>> Create(CreateTargetRequest body, VerifierDb db, VerifierSettings settings, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         var row = new TargetRow
         {
             Id = Guid.NewGuid(), Name = body.Name!, Kind = TargetKinds.Parse(body.Kind!), BaseUrl = body.BaseUrl, Model = body.Model,
@@ -34,7 +35,7 @@ public static class TargetsApi
         {
             db.Targets.Add(row);
             await db.SaveChangesAsync(token);
-            await AuditLogWriter.AppendAsync(db, user.KeyId(), "target.created", "target", row.Id.ToString(), Describe(row), token);
+            await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.TargetCreated, "target", row.Id.ToString(), Describe(row), token);
         }, ct);
         return TypedResults.Created($"/api/v1/targets/{row.Id}", ToDto(row, null, null));
     }
@@ -61,7 +62,7 @@ public static class TargetsApi
         return TypedResults.Ok(ToDto(row, s, s is null ? null : scheduling.NextFires([guid]).GetValueOrDefault(guid)));
     }
 
-    private static async Task<Results<Ok<TargetDto>, NotFound, ValidationProblem>> Patch(string id, PatchTargetRequest body, VerifierDb db, VerifierSettings settings, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Ok<TargetDto>, NotFound, ValidationProblem>> Patch(string id, PatchTargetRequest body, VerifierDb db, VerifierSettings settings, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
     {
         if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
         var row = await db.InTransactionAsync(async token =>
@@ -75,12 +76,12 @@ public static class TargetsApi
             row.Path = body.Path ?? row.Path;
             row.ClaimedVariant = body.ClaimedVariant ?? row.ClaimedVariant;
             if (body.ApiKey is not null) row.ApiKeyCipher = body.ApiKey.Length == 0 ? null : settings.Secrets.Seal(body.ApiKey);
-            row.UpdatedAt = DateTimeOffset.UtcNow;
+            row.UpdatedAt = time.GetUtcNow();
             await db.SaveChangesAsync(token);
             var changed = new List<string>();
             foreach (var (name, value) in new (string, object?)[] { ("name", body.Name), ("baseUrl", body.BaseUrl), ("model", body.Model), ("dialect", body.Dialect), ("path", body.Path), ("claimedVariant", body.ClaimedVariant), ("apiKey", body.ApiKey) })
                 if (value is not null) changed.Add(name);
-            await AuditLogWriter.AppendAsync(db, user.KeyId(), "target.updated", "target", row.Id.ToString(), new { changed, target = Describe(row) }, token);
+            await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.TargetUpdated, "target", row.Id.ToString(), new { changed, target = Describe(row) }, token);
             return row;
         }, ct);
         if (row is null) return TypedResults.NotFound();
@@ -90,20 +91,20 @@ public static class TargetsApi
         return TypedResults.Ok(ToDto(row, s, null));
     }
 
-    private static async Task<Results<NoContent, NotFound, ValidationProblem>> Delete(string id, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> Delete(string id, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
     {
         if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
         var (found, schedule) = await db.InTransactionAsync(async token =>
         {
             var row = await db.Targets.FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, token);
             if (row is null) return (false, null);
-            row.DeletedAt = DateTimeOffset.UtcNow; // soft delete: audits and evidence keep pointing at it
+            row.DeletedAt = time.GetUtcNow(); // soft delete: audits and evidence keep pointing at it
             row.ApiKeyCipher = null;
             var schedule = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == guid, token);
             if (schedule is not null) db.Schedules.Remove(schedule);
             await db.SaveChangesAsync(token);
-            await AuditLogWriter.AppendAsync(db, user.KeyId(), "target.deleted", "target", row.Id.ToString(), new { row.Name }, token);
-            if (schedule is not null) await AuditLogWriter.AppendAsync(db, user.KeyId(), "schedule.removed", "target", row.Id.ToString(), new { schedule.Cron, reason = "target deleted" }, token);
+            await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.TargetDeleted, "target", row.Id.ToString(), new { row.Name }, token);
+            if (schedule is not null) await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.ScheduleRemoved, "target", row.Id.ToString(), new { schedule.Cron, reason = "target deleted" }, token);
             return (true, (ScheduleRow?)schedule);
         }, ct);
         if (!found) return TypedResults.NotFound();

@@ -1,5 +1,6 @@
 namespace Verifier.Service.Audits;
 
+using Verifier.Core.AuditLog;
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Verifier.Storage;
@@ -26,7 +27,7 @@ public sealed class ActiveAudits
 /// <summary>What happens to an audit whose runner stopped heartbeating.</summary>
 public static class AuditRecovery
 {
-    public static string Decide(int attempts, int maxAttempts) => attempts >= maxAttempts ? "failed" : "queued";
+    public static AuditStatus Decide(int attempts, int maxAttempts) => attempts >= maxAttempts ? AuditStatus.Failed : AuditStatus.Queued;
 }
 
 /// <summary>
@@ -37,7 +38,7 @@ public static class AuditRecovery
 /// nodes may reap at once: each change re-checks its condition in the UPDATE, so only one wins. A database outage
 /// only skips ticks.
 /// </summary>
-public sealed class AuditReaper(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, Scheduling scheduling, ILogger<AuditReaper> log) : BackgroundService
+public sealed class AuditReaper(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, Scheduling scheduling, TimeProvider time, ILogger<AuditReaper> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -60,12 +61,12 @@ public sealed class AuditReaper(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         await using var db = await dbs.CreateDbContextAsync(ct);
         var mine = active.Snapshot();
         if (mine.Length > 0)
-            await db.Audits.Where(a => mine.Contains(a.Id) && a.NodeId == settings.NodeId && a.Status == "running")
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.HeartbeatAt, DateTimeOffset.UtcNow), ct);
+            await db.Audits.Where(a => mine.Contains(a.Id) && a.NodeId == settings.NodeId && a.Status == AuditStatus.Running)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.HeartbeatAt, time.GetUtcNow()), ct);
 
-        var staleBefore = DateTimeOffset.UtcNow - settings.Recovery.StaleAfter;
+        var staleBefore = time.GetUtcNow() - settings.Recovery.StaleAfter;
         var stale = await db.Audits.AsNoTracking()
-            .Where(a => a.Status == "running" && (a.HeartbeatAt == null || a.HeartbeatAt < staleBefore) && !mine.Contains(a.Id))
+            .Where(a => a.Status == AuditStatus.Running && (a.HeartbeatAt == null || a.HeartbeatAt < staleBefore) && !mine.Contains(a.Id))
             .Select(a => new { a.Id, a.NodeId, a.Attempts }).ToListAsync(ct);
         foreach (var audit in stale)
         {
@@ -74,29 +75,29 @@ public sealed class AuditReaper(IDbContextFactory<VerifierDb> dbs, VerifierSetti
             var taken = await db.InTransactionAsync(async token =>
             {
                 var changed = await db.Audits
-                    .Where(a => a.Id == audit.Id && a.Status == "running" && a.Attempts == audit.Attempts && (a.HeartbeatAt == null || a.HeartbeatAt < staleBefore))
+                    .Where(a => a.Id == audit.Id && a.Status == AuditStatus.Running && a.Attempts == audit.Attempts && (a.HeartbeatAt == null || a.HeartbeatAt < staleBefore))
                     .ExecuteUpdateAsync(s => s
                         .SetProperty(a => a.Status, outcome)
-                        .SetProperty(a => a.Error, outcome == "failed" ? reason : null)
-                        .SetProperty(a => a.FinishedAt, outcome == "failed" ? DateTimeOffset.UtcNow : null)
-                        .SetProperty(a => a.HeartbeatAt, DateTimeOffset.UtcNow), token); // re-queued now: not "waiting" below yet
+                        .SetProperty(a => a.Error, outcome == AuditStatus.Failed ? reason : null)
+                        .SetProperty(a => a.FinishedAt, outcome == AuditStatus.Failed ? time.GetUtcNow() : null)
+                        .SetProperty(a => a.HeartbeatAt, time.GetUtcNow()), token); // re-queued now: not "waiting" below yet
                 if (changed == 0) return false;
-                await AuditLogWriter.AppendAsync(db, null, outcome == "failed" ? "audit.failed" : "audit.requeued", "audit", audit.Id.ToString(),
+                await AuditLogWriter.AppendAsync(db, null, outcome == AuditStatus.Failed ? AuditActions.AuditFailed : AuditActions.AuditRequeued, "audit", audit.Id.ToString(),
                     new { node = settings.NodeId, reason }, token);
                 return true;
             }, ct);
             if (!taken) continue;
             log.LogWarning("Audit {AuditId} {Outcome}: {Reason}", audit.Id, outcome, reason);
-            if (outcome == "queued") scheduling.EnqueueAudit(audit.Id);
+            if (outcome == AuditStatus.Queued) scheduling.EnqueueAudit(audit.Id);
         }
 
         // A queued audit's heartbeat_at is when it was last enqueued: one node re-enqueues it once per stale period,
         // not every node on every tick (a duplicate delivery is harmless, the claim admits one, but useless).
-        var waiting = await db.Audits.AsNoTracking().Where(a => a.Status == "queued" && (a.HeartbeatAt ?? a.CreatedAt) < staleBefore).Select(a => a.Id).ToListAsync(ct);
+        var waiting = await db.Audits.AsNoTracking().Where(a => a.Status == AuditStatus.Queued && (a.HeartbeatAt ?? a.CreatedAt) < staleBefore).Select(a => a.Id).ToListAsync(ct);
         foreach (var id in waiting)
         {
-            var mineToEnqueue = await db.Audits.Where(a => a.Id == id && a.Status == "queued" && (a.HeartbeatAt ?? a.CreatedAt) < staleBefore)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.HeartbeatAt, DateTimeOffset.UtcNow), ct);
+            var mineToEnqueue = await db.Audits.Where(a => a.Id == id && a.Status == AuditStatus.Queued && (a.HeartbeatAt ?? a.CreatedAt) < staleBefore)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.HeartbeatAt, time.GetUtcNow()), ct);
             if (mineToEnqueue > 0) scheduling.EnqueueAudit(id);
         }
     }

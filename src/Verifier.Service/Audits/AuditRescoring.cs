@@ -21,7 +21,7 @@ public static class AuditRescoring
     public static async Task<Comparison> RescoreAsync(VerifierDb db, Guid auditId, CancellationToken ct = default)
     {
         var audit = await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.Id == auditId, ct) ?? throw new KeyNotFoundException($"No audit {auditId}.");
-        var stored = await AuditResults.LoadAsync(db, auditId, ct) ?? throw new InvalidOperationException($"Audit {auditId} is {audit.Status}: only completed audits can be re-scored.");
+        var stored = await AuditResults.LoadAsync(db, auditId, ct) ?? throw new InvalidOperationException($"Audit {auditId} is {StoredNames.Of(audit.Status)}: only completed audits can be re-scored.");
         var suite = ProbeSuite.Default;
         if (stored.SuiteHash != suite.ContentHash)
             throw new InvalidOperationException($"Audit {auditId} ran suite {stored.SuiteVersion} ({stored.SuiteHash[..12]}…); this build has {suite.Version} ({suite.ContentHash[..12]}…): its probes cannot be regenerated.");

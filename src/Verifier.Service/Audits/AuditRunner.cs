@@ -1,5 +1,6 @@
 namespace Verifier.Service.Audits;
 
+using Verifier.Core.AuditLog;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Verifier.Core.Audits;
@@ -16,7 +17,7 @@ using Verifier.Targets.Http;
 /// be saved (database gone past the retries), the heartbeat stops and the reaper re-queues or fails the audit, so
 /// every audit ends in a terminal state.
 /// </summary>
-public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, IHttpMessageHandlerFactory handlers, ILogger<AuditRunner> log)
+public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, IHttpMessageHandlerFactory handlers, TimeProvider time, ILogger<AuditRunner> log)
 {
     public async Task<Guid?> CreateScheduledAsync(Guid targetId, DateTimeOffset fireTime, CancellationToken ct)
     {
@@ -29,14 +30,14 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         var existing = await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.TargetId == targetId && a.IdempotencyKey == key, ct);
         if (existing is not null) return existing.Id;
         var budget = Budgets.From(schedule?.Budget is null ? null : JsonSerializer.Deserialize<BudgetDto>(schedule.Budget, StoredJson.Options));
-        var audit = NewAudit(target, "schedule", key, budget, null);
+        var audit = NewAudit(target, AuditTrigger.Schedule, key, budget, null, time.GetUtcNow());
         try
         {
             await db.InTransactionAsync(async token =>
             {
                 db.Audits.Add(audit);
                 await db.SaveChangesAsync(token);
-                await AuditLogWriter.AppendAsync(db, null, "audit.requested", "audit", audit.Id.ToString(), new { targetId, trigger = "schedule", fireTime }, token);
+                await AuditLogWriter.AppendAsync(db, null, AuditActions.AuditRequested, "audit", audit.Id.ToString(), new { targetId, trigger = "schedule", fireTime }, token);
             }, ct);
             return audit.Id;
         }
@@ -47,11 +48,11 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         }
     }
 
-    public static AuditRow NewAudit(TargetRow target, string trigger, string? idempotencyKey, AuditBudget budget, Guid? requestedBy) => new()
+    public static AuditRow NewAudit(TargetRow target, AuditTrigger trigger, string? idempotencyKey, AuditBudget budget, Guid? requestedBy, DateTimeOffset now) => new()
     {
-        Id = Guid.NewGuid(), TargetId = target.Id, Status = "queued", Trigger = trigger, IdempotencyKey = idempotencyKey,
+        Id = Guid.NewGuid(), TargetId = target.Id, Status = AuditStatus.Queued, Trigger = trigger, IdempotencyKey = idempotencyKey,
         ClaimedVariant = target.ClaimedVariant, Budget = JsonSerializer.Serialize(budget, StoredJson.Options), RequestedBy = requestedBy,
-        CreatedAt = DateTimeOffset.UtcNow,
+        CreatedAt = now,
     };
 
     public async Task RunAsync(Guid auditId, CancellationToken ct)
@@ -118,11 +119,11 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         {
             var audit = await LockOwnedAsync(db, auditId, attempt, token);
             if (audit is null) return;
-            audit.Status = "failed";
+            audit.Status = AuditStatus.Failed;
             audit.Error = e.Message;
-            audit.FinishedAt = DateTimeOffset.UtcNow;
+            audit.FinishedAt = time.GetUtcNow();
             await db.SaveChangesAsync(token);
-            await AuditLogWriter.AppendAsync(db, null, "audit.failed", "audit", auditId.ToString(), new { node = settings.NodeId, error = e.GetType().Name }, token);
+            await AuditLogWriter.AppendAsync(db, null, AuditActions.AuditFailed, "audit", auditId.ToString(), new { node = settings.NodeId, error = e.GetType().Name }, token);
         }, CancellationToken.None);
     }
 
@@ -130,7 +131,7 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
     private async Task<AuditRow?> LockOwnedAsync(VerifierDb db, Guid auditId, int attempt, CancellationToken ct)
     {
         var audit = await db.Audits.FromSql($"SELECT * FROM audits WHERE id = {auditId} FOR UPDATE").SingleAsync(ct);
-        return audit.Status == "running" && audit.NodeId == settings.NodeId && audit.Attempts == attempt ? audit : null;
+        return audit.Status == AuditStatus.Running && audit.NodeId == settings.NodeId && audit.Attempts == attempt ? audit : null;
     }
 
     private async Task<int?> ClaimAsync(VerifierDb db, Guid auditId, CancellationToken ct)
@@ -147,7 +148,7 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
                 RETURNING attempts AS "Value"
                 """).ToListAsync(token);
             if (claimed.Count == 0) return null;
-            await AuditLogWriter.AppendAsync(db, null, "audit.started", "audit", auditId.ToString(), new { node = settings.NodeId, attempt = claimed[0] }, token);
+            await AuditLogWriter.AppendAsync(db, null, AuditActions.AuditStarted, "audit", auditId.ToString(), new { node = settings.NodeId, attempt = claimed[0] }, token);
             return claimed[0];
         }, ct);
     }

@@ -34,7 +34,7 @@ public sealed class DatabaseHealth(VerifierSettings settings) : IHealthCheck
 /// Readiness of this node's Hangfire server: registered in the job storage with a heartbeat younger than the server
 /// timeout (after which other nodes would drop it). A node with the scheduler disabled only enqueues: always ready.
 /// </summary>
-public sealed class SchedulerHealth(JobStorage storage, VerifierSettings settings) : IHealthCheck
+public sealed class SchedulerHealth(JobStorage storage, VerifierSettings settings, TimeProvider time) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -43,7 +43,7 @@ public sealed class SchedulerHealth(JobStorage storage, VerifierSettings setting
         {
             var prefix = JobServer.ServerIdPrefix(settings);
             var alive = storage.GetMonitoringApi().Servers().Any(s =>
-                s.Name.StartsWith(prefix, StringComparison.Ordinal) && s.Heartbeat > DateTime.UtcNow - JobServer.ServerTimeout);
+                s.Name.StartsWith(prefix, StringComparison.Ordinal) && s.Heartbeat > time.GetUtcNow().UtcDateTime - JobServer.ServerTimeout);
             return Task.FromResult(alive ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("job server not running"));
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)

@@ -1,0 +1,29 @@
+namespace Verifier.Service.Api;
+
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Verifier.Service.Auth;
+using Verifier.Storage;
+
+public static class KeysApi
+{
+    public static RouteGroupBuilder MapKeys(this RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/keys").WithTags("keys").RequireAuthorization(Policies.Admin);
+        g.MapPost("/", Create).Validate<CreateKeyRequest>();
+        g.MapDelete("/{id}", Revoke);
+        return api;
+    }
+
+    private static async Task<Created<KeyCreatedDto>> Create(CreateKeyRequest body, VerifierDb db, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var (row, key) = await KeyStore.CreateAsync(db, body.Role!, body.Name!, user.KeyId(), ct);
+        return TypedResults.Created($"/api/v1/keys/{row.Id}", new KeyCreatedDto(row.Id, row.Name, row.Role, key));
+    }
+
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> Revoke(string id, VerifierDb db, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
+        return await KeyStore.RevokeAsync(db, guid, user.KeyId(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+    }
+}
