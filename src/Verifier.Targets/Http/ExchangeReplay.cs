@@ -30,7 +30,7 @@ public static class ExchangeReplay
     {
         var body = Encoding.UTF8.GetString(last.ResponseBody);
         var delivered = last.Outcome == ExchangeOutcome.Ok
-            || last.Outcome == ExchangeOutcome.HttpError && last.StatusCode is not (429 or 408) and < 500;
+            || last.Outcome == ExchangeOutcome.HttpError && last.StatusCode is { } status && !AttemptResult.IsRetryable(status);
         ChatReply? reply = null;
         if (last.Outcome == ExchangeOutcome.Ok && (request is null || request.Kind == ProbeRequestKind.Chat) && last.Url.EndsWith("/chat/completions", StringComparison.Ordinal))
         {

@@ -163,7 +163,7 @@ public sealed class TargetClient
             if (!response.IsSuccessStatusCode)
             {
                 if (await ReadCappedAsync(bodyStream, received, timeout.Token).ConfigureAwait(false)) return Oversized(Make);
-                var retryable = status is 429 or 408 || status >= 500;
+                var retryable = status is { } code && AttemptResult.IsRetryable(code);
                 return new AttemptResult(Make(ExchangeOutcome.HttpError, $"HTTP {status}", null), null, Delivered: !retryable, Retryable: retryable, retryAfter);
             }
 
