@@ -62,4 +62,27 @@ public class AuditReportsTests
         Assert.Contains("SIMULATION", html, StringComparison.Ordinal);
         Assert.Contains("Designed false-accusation rate: 0.001", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Markdown_and_html_say_the_same_things()
+    {
+        var result = Result();
+        var md = AuditReports.ToMarkdown(result, Context);
+        var html = System.Net.WebUtility.HtmlDecode(AuditReports.ToHtml(result, Context));
+        var texts = ReportDocument.From(ReportModel.From(result, Context)).SelectMany(b => b switch
+        {
+            Heading h => [h.Text],
+            Banner x => [x.Text],
+            Bullets l => l.Items.SelectMany(i => i).Select(x => x.Text),
+            Table t => t.Header.Concat(t.Rows.SelectMany(r => r.SelectMany(c => c)).Select(x => x.Text)),
+            _ => throw new InvalidOperationException(b.GetType().Name),
+        }).Where(t => t.Length > 0).ToList();
+        Assert.Contains("Observed", texts);
+        Assert.Contains(texts, t => t.StartsWith("Generated: 1970-01-01", StringComparison.Ordinal));
+        foreach (var text in texts)
+        {
+            Assert.Contains(text, html, StringComparison.Ordinal);
+            if (text.IndexOfAny(['|', '<', '\\', '`', '\n']) < 0) Assert.Contains(text, md, StringComparison.Ordinal);
+        }
+    }
 }
