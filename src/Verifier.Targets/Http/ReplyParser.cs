@@ -115,13 +115,8 @@ public static class ReplyParser
     {
         if (!string.IsNullOrEmpty(reasoningField))
             return new ChatReply(content, reasoningField, ReasoningStyle.ReasoningField, finish, model, fingerprint, usage, sequence);
-        var close = content.IndexOf("</think>", StringComparison.Ordinal);
-        if (close < 0) return new ChatReply(content, null, ReasoningStyle.None, finish, model, fingerprint, usage, sequence);
-        var open = content.IndexOf("<think>", StringComparison.Ordinal);
-        var answer = content[(close + "</think>".Length)..].TrimStart();
-        return open >= 0 && open < close
-            ? new ChatReply(answer, content[(open + "<think>".Length)..close].Trim(), ReasoningStyle.ThinkTags, finish, model, fingerprint, usage, sequence)
-            : new ChatReply(answer, content[..close].Trim(), ReasoningStyle.ClosingTagOnly, finish, model, fingerprint, usage, sequence);
+        var (answer, reasoning, style) = ChatReply.SplitThink(content);
+        return new ChatReply(answer, reasoning, style, finish, model, fingerprint, usage, sequence);
     }
 
     /// <summary>choices[i].logprobs.content (OpenAI shape: token, logprob, top_logprobs[]); null when absent or malformed.</summary>

@@ -26,16 +26,14 @@ public sealed partial class ReasoningStyleGenerator : IProbeGenerator
             [ProbeRequest.Chat([ChatMessage.User($"Quick check: what is {a} + {b}? Answer within \\boxed{{}}.")], maxTokens)], (a + b).ToString(CultureInfo.InvariantCulture), maxTokens / 2 + 60);
     }
 
+    /// <summary>The reply's reasoning style; tags still in the content (a reply not parsed from the wire) are split here.</summary>
     public static string StyleKey(ChatReply reply)
     {
-        var content = reply.Content;
         if (reply.Reasoning is { } r) return string.IsNullOrWhiteSpace(r) ? "empty-think" : "reasoning-field";
-        var open = content.Contains("<think>", StringComparison.Ordinal);
-        var close = content.IndexOf("</think>", StringComparison.Ordinal);
-        if (close < 0) return "no-reasoning";
-        var inside = content[(open ? content.IndexOf("<think>", StringComparison.Ordinal) + 7 : 0)..close];
-        if (string.IsNullOrWhiteSpace(inside)) return "empty-think";
-        return open ? "think-open" : "think-close-only";
+        var (_, reasoning, style) = ChatReply.SplitThink(reply.Content);
+        if (reasoning is null) return "no-reasoning";
+        if (string.IsNullOrWhiteSpace(reasoning)) return "empty-think";
+        return style == ReasoningStyle.ThinkTags ? "think-open" : "think-close-only";
     }
 
     public ProbeOutcome Score(ProbeInstance instance, ProbeExecution execution)
@@ -46,7 +44,7 @@ public sealed partial class ReasoningStyleGenerator : IProbeGenerator
         var kind = Kind(key);
         var ll = VariantCatalog.Default.Variants.ToDictionary(v => v.Id, v => Math.Log(Expected(v)[kind]));
         ll["unknown"] = Math.Log(1.0 / 3);
-        var reasoning = reply.Reasoning ?? (reply.Content.Contains("</think>", StringComparison.Ordinal) ? reply.Content[..reply.Content.IndexOf("</think>", StringComparison.Ordinal)] : "");
+        var reasoning = reply.Reasoning ?? ChatReply.SplitThink(reply.Content).Reasoning ?? "";
         var cjk = reply.Content.Count(c => c is >= '\u4e00' and <= '\u9fff');
         return new ProbeOutcome(instance.ProbeId, Category, instance.Tier, key,
             $"{key}, reasoning {reasoning.Length} chars, finish {reply.FinishReason ?? "?"}", seqs, ll,
