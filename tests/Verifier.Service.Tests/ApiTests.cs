@@ -263,6 +263,7 @@ public class ApiTests(ApiFixture f) : IClassFixture<ApiFixture>
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         var errors = problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).ToList();
         Assert.True(errors.Contains(field, StringComparer.OrdinalIgnoreCase), $"errors name {string.Join(", ", errors)}, expected {field}");
+        if (field == "id") Assert.EndsWith("is not a valid id (a UUID).", problem.GetProperty("errors").GetProperty("id")[0].GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -25,19 +25,18 @@ public static class AuditsApi
     }
 
     private static async Task<Results<Accepted<AuditDto>, NotFound, ValidationProblem>> SpotCheck(
-        string id, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpRequest request,
+        Guid id, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpRequest request,
         VerifierDb db, Scheduling scheduling, IValidator<SpotCheckRequest> validator, ClaimsPrincipal user, TimeProvider time, ILogger<Scheduling> log, CancellationToken ct)
     {
-        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
         if (idempotencyKey is { Length: > 200 })
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["must be at most 200 characters."] });
         var body = await ReadOptionalBodyAsync(request, validator, ct);
         if (body.Problem is not null) return body.Problem;
 
-        var target = await db.Targets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, ct);
+        var target = await db.Targets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id && t.DeletedAt == null, ct);
         if (target is null) return TypedResults.NotFound();
         var key = idempotencyKey is null ? null : "spot:" + idempotencyKey;
-        if (key is not null && await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.TargetId == guid && a.IdempotencyKey == key, ct) is { } again)
+        if (key is not null && await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.TargetId == id && a.IdempotencyKey == key, ct) is { } again)
             return Accepted(await LoadDtoAsync(db, again.Id, ct));
 
         var audit = AuditRunner.NewAudit(target, AuditTrigger.Spot, key, Budgets.From(body.Value?.Budget), user.KeyId(), time.GetUtcNow());
@@ -47,14 +46,14 @@ public static class AuditsApi
             {
                 db.Audits.Add(audit);
                 await db.SaveChangesAsync(token);
-                await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.AuditRequested, "audit", audit.Id.ToString(), new { targetId = guid, trigger = "spot", idempotencyKey }, token);
+                await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.AuditRequested, "audit", audit.Id.ToString(), new { targetId = id, trigger = "spot", idempotencyKey }, token);
             }, ct);
         }
         catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
         {
             // the same key raced in from another request: answer with the audit that won (its transaction is over, this one rolled back)
             db.ChangeTracker.Clear();
-            var winner = await db.Audits.AsNoTracking().FirstAsync(a => a.TargetId == guid && a.IdempotencyKey == key, ct);
+            var winner = await db.Audits.AsNoTracking().FirstAsync(a => a.TargetId == id && a.IdempotencyKey == key, ct);
             return Accepted(await LoadDtoAsync(db, winner.Id, ct));
         }
         Enqueue(scheduling, audit.Id, log);
@@ -96,38 +95,35 @@ public static class AuditsApi
         return result.IsValid ? (body, null) : (null, ValidationExtensions.Problem(result));
     }
 
-    private static async Task<Results<Ok<AuditDto>, NotFound, ValidationProblem>> Get(string id, VerifierDb db, CancellationToken ct)
+    private static async Task<Results<Ok<AuditDto>, NotFound, ValidationProblem>> Get(Guid id, VerifierDb db, CancellationToken ct)
     {
-        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
-        return await LoadDtoAsync(db, guid, ct) is { } dto ? TypedResults.Ok(dto) : TypedResults.NotFound();
+        return await LoadDtoAsync(db, id, ct) is { } dto ? TypedResults.Ok(dto) : TypedResults.NotFound();
     }
 
-    private static async Task<Results<Ok<PageDto<AuditSummaryDto>>, NotFound, ValidationProblem>> History(string id, int? page, int? pageSize, VerifierDb db, CancellationToken ct)
+    private static async Task<Results<Ok<PageDto<AuditSummaryDto>>, NotFound, ValidationProblem>> History(Guid id, int? page, int? pageSize, VerifierDb db, CancellationToken ct)
     {
-        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
         if (Paging.Problem(page, pageSize) is { } paging) return paging;
-        if (!await db.Targets.AnyAsync(t => t.Id == guid, ct)) return TypedResults.NotFound();
+        if (!await db.Targets.AnyAsync(t => t.Id == id, ct)) return TypedResults.NotFound();
         var (p, size) = Paging.Normalize(page, pageSize);
-        var query = from a in db.Audits.AsNoTracking().Where(a => a.TargetId == guid)
+        var query = from a in db.Audits.AsNoTracking().Where(a => a.TargetId == id)
                     join v in db.Verdicts.AsNoTracking() on a.Id equals v.AuditId into vs
                     from v in vs.DefaultIfEmpty()
                     orderby a.CreatedAt descending
                     select new AuditSummaryDto(a.Id, StoredNames.Of(a.Status), StoredNames.Of(a.Trigger), a.CreatedAt, a.FinishedAt, v == null ? null : v.Kind, v == null ? null : v.MostLikely);
         var items = await query.Skip((p - 1) * size).Take(size).ToListAsync(ct);
-        return TypedResults.Ok(new PageDto<AuditSummaryDto>(items, p, size, await db.Audits.CountAsync(a => a.TargetId == guid, ct)));
+        return TypedResults.Ok(new PageDto<AuditSummaryDto>(items, p, size, await db.Audits.CountAsync(a => a.TargetId == id, ct)));
     }
 
-    private static async Task<IResult> Report(string id, string? format, VerifierDb db, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> Report(Guid id, string? format, VerifierDb db, TimeProvider time, CancellationToken ct)
     {
-        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return problem!;
         if (format is not (null or "json" or "md" or "html"))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = ["must be json, md or html."] });
-        var audit = await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.Id == guid, ct);
+        var audit = await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct);
         if (audit is null) return TypedResults.NotFound();
-        var result = await AuditResults.LoadAsync(db, guid, ct);
+        var result = await AuditResults.LoadAsync(db, id, ct);
         if (result is null) return TypedResults.Problem(statusCode: 409, title: $"Audit is {StoredNames.Of(audit.Status)}; a report exists once it has completed.");
         var target = await db.Targets.AsNoTracking().FirstAsync(t => t.Id == audit.TargetId, ct);
-        var context = new ReportContext(guid.ToString(), $"{target.Name} ({target.BaseUrl ?? target.Path}, model {target.Model})", audit.FinishedAt ?? time.GetUtcNow());
+        var context = new ReportContext(id.ToString(), $"{target.Name} ({target.BaseUrl ?? target.Path}, model {target.Model})", audit.FinishedAt ?? time.GetUtcNow());
         return format switch
         {
             "md" => TypedResults.Text(AuditReports.ToMarkdown(result, context), "text/markdown; charset=utf-8"),

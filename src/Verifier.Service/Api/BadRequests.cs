@@ -20,7 +20,7 @@ public sealed class BadRequests(IProblemDetailsService problems, ILogger<BadRequ
                 ? new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = 413, Title = "Request body too large." }
                 : new Microsoft.AspNetCore.Http.HttpValidationProblemDetails(new Dictionary<string, string[]>
                 {
-                    [json is null ? ParameterName(bad.Message) : FieldName(json.Path)] = [json is null ? bad.Message : $"Invalid JSON: {json.Message?.Split(" Path:")[0]}"],
+                    [json is null ? ParameterName(bad.Message) : FieldName(json.Path)] = [json is null ? ParameterError(bad.Message) : $"Invalid JSON: {json.Message?.Split(" Path:")[0]}"],
                 })
                 { Status = bad.StatusCode, Title = "One or more validation errors occurred." };
             return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details, Exception = exception });
@@ -40,6 +40,15 @@ public sealed class BadRequests(IProblemDetailsService problems, ILogger<BadRequ
     {
         var m = System.Text.RegularExpressions.Regex.Match(message, "parameter \"(?:[^\" ]+ )?([A-Za-z0-9_]+)\"");
         return m.Success ? m.Groups[1].Value : "body";
+    }
+
+    // A route id is a typed Guid: say what an id looks like rather than the binder's wording.
+    private static string ParameterError(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, "^Failed to bind parameter \"Guid [A-Za-z]+\" from \"(.*)\"\\.$", System.Text.RegularExpressions.RegexOptions.Singleline);
+        if (!m.Success) return message;
+        var raw = m.Groups[1].Value;
+        return $"'{(raw.Length > 64 ? raw[..64] + "…" : raw)}' is not a valid id (a UUID).";
     }
 
     private static string FieldName(string? path)

@@ -21,9 +21,8 @@ public static class KeysApi
         return TypedResults.Created($"/api/v1/keys/{row.Id}", new KeyCreatedDto(row.Id, row.Name, row.Role, key));
     }
 
-    private static async Task<Results<NoContent, NotFound, ValidationProblem>> Revoke(string id, VerifierDb db, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> Revoke(Guid id, VerifierDb db, ClaimsPrincipal user, CancellationToken ct)
     {
-        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
-        return await KeyStore.RevokeAsync(db, guid, user.KeyId(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+        return await KeyStore.RevokeAsync(db, id, user.KeyId(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
     }
 }

@@ -19,40 +19,38 @@ public static class SchedulesApi
         return api;
     }
 
-    private static async Task<Results<Ok<ScheduleDto>, NotFound, ValidationProblem>> Put(string id, ScheduleRequest body, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<ScheduleDto>, NotFound, ValidationProblem>> Put(Guid id, ScheduleRequest body, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
     {
-        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
         var row = await db.InTransactionAsync(async token =>
         {
-            if (!await db.Targets.AnyAsync(t => t.Id == guid && t.DeletedAt == null, token)) return null;
+            if (!await db.Targets.AnyAsync(t => t.Id == id && t.DeletedAt == null, token)) return null;
             var now = time.GetUtcNow();
-            var row = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == guid, token);
-            if (row is null) db.Schedules.Add(row = new ScheduleRow { TargetId = guid, CreatedAt = now });
+            var row = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == id, token);
+            if (row is null) db.Schedules.Add(row = new ScheduleRow { TargetId = id, CreatedAt = now });
             row.Cron = body.Cron!;
             row.TimeZone = body.TimeZone;
             row.Suite = body.Suite;
             row.Budget = body.Budget is null ? null : JsonSerializer.Serialize(body.Budget, StoredJson.Options);
             row.UpdatedAt = now;
             await db.SaveChangesAsync(token);
-            await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.ScheduleSet, "target", id, new { row.Cron, row.TimeZone, row.Suite, budget = body.Budget }, token);
-            scheduling.ScheduleTarget(guid, row.Cron, CronSchedule.TryFindZone(row.TimeZone)!); // before commit: a failure rolls the row back too
+            await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.ScheduleSet, "target", id.ToString(), new { row.Cron, row.TimeZone, row.Suite, budget = body.Budget }, token);
+            scheduling.ScheduleTarget(id, row.Cron, CronSchedule.TryFindZone(row.TimeZone)!); // before commit: a failure rolls the row back too
             return row;
         }, ct);
         if (row is null) return TypedResults.NotFound();
-        return TypedResults.Ok(TargetsApi.ToDto(row, scheduling.NextFires([guid]).GetValueOrDefault(guid)));
+        return TypedResults.Ok(TargetsApi.ToDto(row, scheduling.NextFires([id]).GetValueOrDefault(id)));
     }
 
-    private static async Task<Results<NoContent, NotFound, ValidationProblem>> Delete(string id, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> Delete(Guid id, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, CancellationToken ct)
     {
-        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
         var found = await db.InTransactionAsync(async token =>
         {
-            var row = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == guid, token);
+            var row = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == id, token);
             if (row is null) return false;
             db.Schedules.Remove(row);
             await db.SaveChangesAsync(token);
-            await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.ScheduleRemoved, "target", id, new { row.Cron }, token);
-            scheduling.Unschedule(guid);
+            await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.ScheduleRemoved, "target", id.ToString(), new { row.Cron }, token);
+            scheduling.Unschedule(id);
             return true;
         }, ct);
         if (!found) return TypedResults.NotFound();

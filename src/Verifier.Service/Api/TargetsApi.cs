@@ -53,21 +53,19 @@ public static class TargetsApi
         return TypedResults.Ok(new PageDto<TargetDto>(items, p, size, await query.CountAsync(ct)));
     }
 
-    private static async Task<Results<Ok<TargetDto>, NotFound, ValidationProblem>> Get(string id, VerifierDb db, Scheduling scheduling, CancellationToken ct)
+    private static async Task<Results<Ok<TargetDto>, NotFound, ValidationProblem>> Get(Guid id, VerifierDb db, Scheduling scheduling, CancellationToken ct)
     {
-        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
-        var row = await db.Targets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, ct);
+        var row = await db.Targets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id && t.DeletedAt == null, ct);
         if (row is null) return TypedResults.NotFound();
-        var s = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(x => x.TargetId == guid, ct);
-        return TypedResults.Ok(ToDto(row, s, s is null ? null : scheduling.NextFires([guid]).GetValueOrDefault(guid)));
+        var s = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(x => x.TargetId == id, ct);
+        return TypedResults.Ok(ToDto(row, s, s is null ? null : scheduling.NextFires([id]).GetValueOrDefault(id)));
     }
 
-    private static async Task<Results<Ok<TargetDto>, NotFound, ValidationProblem>> Patch(string id, PatchTargetRequest body, VerifierDb db, VerifierSettings settings, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<TargetDto>, NotFound, ValidationProblem>> Patch(Guid id, PatchTargetRequest body, VerifierDb db, VerifierSettings settings, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
     {
-        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
         var row = await db.InTransactionAsync(async token =>
         {
-            var row = await db.Targets.FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, token);
+            var row = await db.Targets.FirstOrDefaultAsync(t => t.Id == id && t.DeletedAt == null, token);
             if (row is null || (row.Kind == TargetKind.Onnx && (body.BaseUrl is not null || body.Model is not null))) return row;
             row.Name = body.Name ?? row.Name;
             row.BaseUrl = body.BaseUrl ?? row.BaseUrl;
@@ -87,20 +85,19 @@ public static class TargetsApi
         if (row is null) return TypedResults.NotFound();
         if (row.Kind == TargetKind.Onnx && (body.BaseUrl is not null || body.Model is not null))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["baseUrl"] = ["An onnx target has no baseUrl or model; set 'path'."] });
-        var s = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(x => x.TargetId == guid, ct);
+        var s = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(x => x.TargetId == id, ct);
         return TypedResults.Ok(ToDto(row, s, null));
     }
 
-    private static async Task<Results<NoContent, NotFound, ValidationProblem>> Delete(string id, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> Delete(Guid id, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
     {
-        if (!ValidationExtensions.TryId(id, out var guid, out var problem)) return (ValidationProblem)problem!;
         var (found, schedule) = await db.InTransactionAsync(async token =>
         {
-            var row = await db.Targets.FirstOrDefaultAsync(t => t.Id == guid && t.DeletedAt == null, token);
+            var row = await db.Targets.FirstOrDefaultAsync(t => t.Id == id && t.DeletedAt == null, token);
             if (row is null) return (false, null);
             row.DeletedAt = time.GetUtcNow(); // soft delete: audits and evidence keep pointing at it
             row.ApiKeyCipher = null;
-            var schedule = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == guid, token);
+            var schedule = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == id, token);
             if (schedule is not null) db.Schedules.Remove(schedule);
             await db.SaveChangesAsync(token);
             await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.TargetDeleted, "target", row.Id.ToString(), new { row.Name }, token);
@@ -108,7 +105,7 @@ public static class TargetsApi
             return (true, (ScheduleRow?)schedule);
         }, ct);
         if (!found) return TypedResults.NotFound();
-        if (schedule is not null) scheduling.Unschedule(guid);
+        if (schedule is not null) scheduling.Unschedule(id);
         return TypedResults.NoContent();
     }
 

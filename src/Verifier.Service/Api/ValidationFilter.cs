@@ -32,17 +32,6 @@ public static class ValidationExtensions
 
     private static string CamelCase(string path) =>
         string.Join('.', path.Split('.').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));
-
-    /// <summary>Route ids are parsed here so a malformed id is a 400 naming the parameter, not a 404 or 500.</summary>
-    public static bool TryId(string raw, out Guid id, out IResult? problem)
-    {
-        problem = null;
-        if (Guid.TryParse(raw, out id)) return true;
-        problem = TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = [$"'{Truncate(raw)}' is not a valid id (a UUID)."] });
-        return false;
-    }
-
-    private static string Truncate(string s) => s.Length > 64 ? s[..64] + "…" : s;
 }
 
 /// <summary>
