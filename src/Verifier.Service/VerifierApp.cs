@@ -69,6 +69,7 @@ public static class VerifierApp
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapGroup("/api/v1")
+            .RequireAuthorization(Policies.Read) // every endpoint needs a key; writes add a stricter policy of their own
             .MapTargets()
             .MapSchedules()
             .MapAudits()

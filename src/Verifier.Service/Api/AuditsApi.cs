@@ -18,9 +18,9 @@ public static class AuditsApi
     public static RouteGroupBuilder MapAudits(this RouteGroupBuilder api)
     {
         api.MapPost("/targets/{id}/audits", SpotCheck).WithTags("audits").RequireAuthorization(Policies.Audit);
-        api.MapGet("/targets/{id}/audits", History).WithTags("audits").RequireAuthorization(Policies.Read);
-        api.MapGet("/audits/{id}", Get).WithTags("audits").RequireAuthorization(Policies.Read);
-        api.MapGet("/audits/{id}/report", Report).WithTags("audits").RequireAuthorization(Policies.Read);
+        api.MapGet("/targets/{id}/audits", History).WithTags("audits");
+        api.MapGet("/audits/{id}", Get).WithTags("audits");
+        api.MapGet("/audits/{id}/report", Report).WithTags("audits");
         return api;
     }
 

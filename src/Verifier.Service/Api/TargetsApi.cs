@@ -15,8 +15,8 @@ public static class TargetsApi
     {
         var g = api.MapGroup("/targets").WithTags("targets");
         g.MapPost("/", Create).Validate<CreateTargetRequest>().RequireAuthorization(Policies.Admin);
-        g.MapGet("/", List).RequireAuthorization(Policies.Read);
-        g.MapGet("/{id}", Get).RequireAuthorization(Policies.Read);
+        g.MapGet("/", List);
+        g.MapGet("/{id}", Get);
         g.MapPatch("/{id}", Patch).Validate<PatchTargetRequest>().RequireAuthorization(Policies.Admin);
         g.MapDelete("/{id}", Delete).RequireAuthorization(Policies.Admin);
         return api;
