@@ -11,7 +11,7 @@ using Verifier.Core.Probes;
 using Verifier.Targets.Http;
 
 /// <summary>The engine driving the real client against a Kestrel vendor that serves a Qwen distill as "deepseek-r1", with faults.</summary>
-public class TargetAuditTests
+public class HttpTargetTests
 {
     private const int SegmentRepeats = 8;
 
