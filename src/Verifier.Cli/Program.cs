@@ -14,8 +14,10 @@ root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(ReferenceCommand.Create());
 root.Subcommands.Add(RescoreCommand.Create());
+root.Subcommands.Add(PruneCommand.Create());
 bench.Subcommands.Add(BenchTokenizerCommand.Create());
 bench.Subcommands.Add(BenchAccuracyCommand.Create());
+bench.Subcommands.Add(BenchServiceCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 

@@ -85,6 +85,9 @@ public sealed class ExchangeRow
     public int? PromptTokens { get; set; }
     public int? CompletionTokens { get; set; }
     public int? ReasoningTokens { get; set; }
+
+    /// <summary>When retention emptied RequestBody and ResponseBody (null: the bodies are as sent and received).</summary>
+    public DateTimeOffset? BodiesPrunedAt { get; set; }
 }
 
 public sealed class EvidenceRow

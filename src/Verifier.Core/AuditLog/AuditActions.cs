@@ -6,5 +6,6 @@ public static class AuditActions
     public const string AuditRequested = "audit.requested", AuditStarted = "audit.started", AuditCompleted = "audit.completed",
         AuditFailed = "audit.failed", AuditRequeued = "audit.requeued", VerdictStored = "verdict.stored",
         TargetCreated = "target.created", TargetUpdated = "target.updated", TargetDeleted = "target.deleted",
-        ScheduleSet = "schedule.set", ScheduleRemoved = "schedule.removed", KeyCreated = "key.created", KeyRevoked = "key.revoked";
+        ScheduleSet = "schedule.set", ScheduleRemoved = "schedule.removed", KeyCreated = "key.created", KeyRevoked = "key.revoked",
+        ExchangesPruned = "exchanges.pruned";
 }

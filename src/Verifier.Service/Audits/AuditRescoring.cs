@@ -12,7 +12,7 @@ using Verifier.Targets.Http;
 /// <summary>
 /// Re-scores a stored audit from its raw exchanges: probe instances regenerated from (generator, seed), replies
 /// re-parsed from the stored bytes, the same reference runs. An audit is reproducible when the verdict comes out
-/// identical.
+/// identical. An audit whose bodies retention pruned (exchanges.bodies_pruned_at) is refused, never re-scored from empty replies.
 /// </summary>
 public static class AuditRescoring
 {
@@ -22,6 +22,10 @@ public static class AuditRescoring
     {
         var audit = await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.Id == auditId, ct) ?? throw new KeyNotFoundException($"No audit {auditId}.");
         var stored = await AuditResults.LoadAsync(db, auditId, ct) ?? throw new InvalidOperationException($"Audit {auditId} is {StoredNames.Of(audit.Status)}: only completed audits can be re-scored.");
+        var pruned = await db.Exchanges.AsNoTracking().Where(e => e.AuditId == auditId && e.BodiesPrunedAt != null).MinAsync(e => e.BodiesPrunedAt, ct);
+        if (pruned is { } at)
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Audit {auditId} cannot be re-scored: its raw request/response bodies were pruned by retention on {at.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z (verifier prune). Its stored verdict and evidence stand, but they can no longer be reproduced from the exchanges."));
         var suite = ProbeSuite.Default;
         if (stored.SuiteHash != suite.ContentHash)
             throw new InvalidOperationException($"Audit {auditId} ran suite {stored.SuiteVersion} ({stored.SuiteHash[..12]}…); this build has {suite.Version} ({suite.ContentHash[..12]}…): its probes cannot be regenerated.");
