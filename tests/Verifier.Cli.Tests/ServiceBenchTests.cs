@@ -30,8 +30,9 @@ public sealed class ServiceBenchTests : IAsyncLifetime
             Assert.InRange(r.Fires, 1, 2); // slots of a 3 s cron owed within a 7 s window (the last 3 s excepted)
             Assert.InRange(r.Completed, 1, 4);
             Assert.Equal(0, r.Failed);
-            Assert.True(r.P95LagSeconds is >= 0, $"{r.Cadence}: p95 lag {r.P95LagSeconds}");
-            Assert.True(r.MaxLagSeconds >= r.P95LagSeconds);
+            // A slot the scheduler skipped (a loaded machine, a 3 s period) never starts: its lag is infinite, p95 null.
+            if (r.P95LagSeconds is { } p95) Assert.True(p95 >= 0 && r.MaxLagSeconds >= p95, $"{r.Cadence}: p95 {p95}, max {r.MaxLagSeconds}");
+            else Assert.True(r.FiresOnTime < r.Fires, $"{r.Cadence}: no p95 lag although every fire started on time");
             Assert.InRange(r.FiresOnTime, 0, r.Fires);
             Assert.True(r.AuditsPerMinute >= 0);
             Assert.True(r.BytesPerAudit > 0 && r.BodyBytesPerAudit > 0, $"{r.Cadence}: {r.BytesPerAudit} / {r.BodyBytesPerAudit}");
