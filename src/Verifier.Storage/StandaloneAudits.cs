@@ -1,5 +1,6 @@
 namespace Verifier.Storage;
 
+using Verifier.Core;
 using Verifier.Core.AuditLog;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -24,7 +25,7 @@ public static class StandaloneAudits
             };
             db.Targets.Add(target);
             await db.SaveChangesAsync(ct);
-            await AuditLogWriter.AppendAsync(db, null, AuditActions.TargetCreated, "target", target.Id.ToString(), new { target.Name, Kind = TargetKinds.Name(target.Kind), target.BaseUrl, target.Model, target.Path, target.ClaimedVariant, via = "cli" }, ct);
+            await AuditLogWriter.AppendAsync(db, null, AuditActions.TargetCreated, "target", target.Id.ToString(), new { target.Name, Kind = StoredNames.Of(target.Kind), target.BaseUrl, target.Model, target.Path, target.ClaimedVariant, via = "cli" }, ct);
         }
         var audit = new AuditRow
         {

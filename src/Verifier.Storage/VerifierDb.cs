@@ -1,5 +1,6 @@
 namespace Verifier.Storage;
 
+using Verifier.Core;
 using Microsoft.EntityFrameworkCore;
 using Verifier.Core.Audits;
 using Verifier.Core.AuditLog;
@@ -44,7 +45,7 @@ public sealed class VerifierDb(DbContextOptions<VerifierDb> options, AuditLogKey
         modelBuilder.Entity<TargetRow>(e =>
         {
             e.ToTable("targets"); e.HasKey(x => x.Id);
-            e.Property(x => x.Kind).HasConversion(k => TargetKinds.Name(k), s => TargetKinds.Parse(s));
+            e.Property(x => x.Kind).HasConversion(k => StoredNames.Of(k), s => StoredNames.Parse<TargetKind>(s));
         });
         modelBuilder.Entity<ScheduleRow>(e => { e.ToTable("schedules"); e.HasKey(x => x.TargetId); e.Property(x => x.Budget).HasColumnType("jsonb"); });
         modelBuilder.Entity<AuditRow>(e =>

@@ -26,13 +26,13 @@ public sealed class OnnxTarget : ITargetExecutor
     private readonly OnnxTextGenerator generator;
     private readonly int[] stopIds;
     private readonly string path;
-    private readonly string claimedBuild;
+    private readonly Variant variant;
     private readonly int maxNewTokens;
     private int sequence;
 
-    private OnnxTarget(OnnxDecoder decoder, OnnxTextGenerator generator, int[] stopIds, string path, string claimedBuild, int maxNewTokens)
+    private OnnxTarget(OnnxDecoder decoder, OnnxTextGenerator generator, int[] stopIds, string path, Variant variant, int maxNewTokens)
     {
-        this.claimedBuild = claimedBuild;
+        this.variant = variant;
         this.decoder = decoder;
         this.generator = generator;
         this.stopIds = stopIds;
@@ -55,14 +55,14 @@ public sealed class OnnxTarget : ITargetExecutor
         var decoder = OnnxDecoder.Open(modelPath, new OnnxSessionSettings(Device: device));
         var stop = new[] { ChatTemplates.Eos, "<|endoftext|>", "<|eot_id|>" }.Select(tokenizer.TokenToId).OfType<int>().ToArray();
         var generator = new OnnxTextGenerator(decoder, m => ChatTemplates.Render(template, m), tokenizer.Encode, tokenizer.Decode);
-        return new OnnxTarget(decoder, generator, stop, modelPath, claimedBuild, maxNewTokens);
+        return new OnnxTarget(decoder, generator, stop, modelPath, variant, maxNewTokens);
     }
 
     /// <summary>Runs the plan; its claim must be a build of the variant this target was opened for (whose tokenizer and template it uses).</summary>
     public Task<AuditResult> RunAsync(AuditPlan plan, CancellationToken cancellationToken = default)
     {
-        if (!VariantCatalog.Default.TryParseBuild(plan.ClaimedBuild, out var claimed, out _) || !VariantCatalog.Default.TryParseBuild(claimedBuild, out var opened, out _) || claimed.Id != opened.Id)
-            throw new ArgumentException($"The plan claims '{plan.ClaimedBuild}' but this model was opened for '{claimedBuild}' (another tokenizer and template).", nameof(plan));
+        if (!VariantCatalog.Default.TryParseBuild(plan.ClaimedBuild, out var claimed, out _) || claimed.Id != variant.Id)
+            throw new ArgumentException($"The plan claims '{plan.ClaimedBuild}' but this model was opened for '{variant.Id}' (another tokenizer and template).", nameof(plan));
         return AuditEngine.RunAsync(plan, ExecuteAsync, null, cancellationToken);
     }
 

@@ -1,5 +1,6 @@
 namespace Verifier.Service.Api;
 
+using Verifier.Core;
 using Verifier.Core.AuditLog;
 using System.Security.Claims;
 using System.Text.Json;

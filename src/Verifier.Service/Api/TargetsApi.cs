@@ -1,5 +1,6 @@
 namespace Verifier.Service.Api;
 
+using Verifier.Core;
 using Verifier.Core.AuditLog;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -27,7 +28,7 @@ public static class TargetsApi
         var now = time.GetUtcNow();
         var row = new TargetRow
         {
-            Id = Guid.NewGuid(), Name = body.Name!, Kind = TargetKinds.Parse(body.Kind!), BaseUrl = body.BaseUrl, Model = body.Model,
+            Id = Guid.NewGuid(), Name = body.Name!, Kind = StoredNames.Parse<TargetKind>(body.Kind!), BaseUrl = body.BaseUrl, Model = body.Model,
             Dialect = body.Dialect ?? (body.Kind == "openai" ? "vllm" : null), Path = body.Path, ClaimedVariant = body.ClaimedVariant!,
             ApiKeyCipher = string.IsNullOrEmpty(body.ApiKey) ? null : settings.Secrets.Seal(body.ApiKey), CreatedAt = now, UpdatedAt = now,
         };
@@ -109,10 +110,10 @@ public static class TargetsApi
         return TypedResults.NoContent();
     }
 
-    internal static object Describe(TargetRow t) => new { t.Name, Kind = TargetKinds.Name(t.Kind), t.BaseUrl, t.Model, t.Dialect, t.Path, t.ClaimedVariant, hasApiKey = t.ApiKeyCipher is not null };
+    internal static object Describe(TargetRow t) => new { t.Name, Kind = StoredNames.Of(t.Kind), t.BaseUrl, t.Model, t.Dialect, t.Path, t.ClaimedVariant, hasApiKey = t.ApiKeyCipher is not null };
 
     internal static TargetDto ToDto(TargetRow t, ScheduleRow? s, DateTimeOffset? next) => new(
-        t.Id, t.Name, TargetKinds.Name(t.Kind), t.BaseUrl, t.Model, t.Dialect, t.Path, t.ClaimedVariant, t.ApiKeyCipher is not null, t.CreatedAt, t.UpdatedAt,
+        t.Id, t.Name, StoredNames.Of(t.Kind), t.BaseUrl, t.Model, t.Dialect, t.Path, t.ClaimedVariant, t.ApiKeyCipher is not null, t.CreatedAt, t.UpdatedAt,
         s is null ? null : ToDto(s, next));
 
     internal static ScheduleDto ToDto(ScheduleRow s, DateTimeOffset? next) => new(

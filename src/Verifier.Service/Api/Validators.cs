@@ -1,5 +1,6 @@
 namespace Verifier.Service.Api;
 
+using Verifier.Core;
 using System.Net;
 using FluentValidation;
 using Verifier.Core.Audits;
@@ -56,7 +57,7 @@ public sealed class CreateTargetValidator : AbstractValidator<CreateTargetReques
     public CreateTargetValidator(TargetUrlRules urls)
     {
         RuleFor(t => t.Name).NotEmpty().MaximumLength(200);
-        RuleFor(t => t.Kind).NotEmpty().Must(k => TargetKinds.Names.Contains(k)).WithMessage("'kind' must be 'openai' or 'onnx'.");
+        RuleFor(t => t.Kind).NotEmpty().Must(k => StoredNames.All<TargetKind>().Contains(k)).WithMessage("'kind' must be 'openai' or 'onnx'.");
         RuleFor(t => t.ClaimedVariant).NotEmpty().KnownVariant();
         RuleFor(t => t.Dialect).Must(d => d is null || Verifier.Targets.Http.Dialects.Names.Contains(d)).WithMessage($"'dialect' must be one of {string.Join(", ", Verifier.Targets.Http.Dialects.Names)}.");
         RuleFor(t => t.ApiKey).MaximumLength(4096);

@@ -1,5 +1,6 @@
 namespace Verifier.Service.Audits;
 
+using Verifier.Core;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Verifier.Core.Audits;
