@@ -77,6 +77,7 @@ public static class AuditEngine
             var instance = pool[pick];
             pool.RemoveAt(pick);
 
+            plan.Progress?.Report(new AuditProgress(exchanges.Count, plan.Budget.MaxRequests, tokens, plan.Budget.MaxTokens, time.GetElapsedTime(started), instance.ProbeId, instance.Category.ToString(), false));
             ProbeExecution execution;
             try { execution = await execute(instance, wall.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; }
@@ -90,6 +91,7 @@ public static class AuditEngine
             evidence.Add(item);
             probes.Add(Record(instance, execution, scored));
             (ledger, usage) = CheckUsage(plan, ledger, usage, instance, execution, item.OutcomeKey, evidence);
+            plan.Progress?.Report(new AuditProgress(exchanges.Count, plan.Budget.MaxRequests, tokens, plan.Budget.MaxTokens, time.GetElapsedTime(started), instance.ProbeId, instance.Category.ToString(), true));
             // A target that hides or discounts its token counts makes every further tokenizer pair a wasted request; one
             // that refuses logprobs, every further fingerprint request with them.
             if (item.OutcomeKey is TokenizerProbe.NoUsageOutcome or TokenizerProbe.DiscountedOutcome) pool.RemoveAll(c => c.GeneratorId == instance.GeneratorId);

@@ -31,4 +31,7 @@ public sealed record AuditPlan(
 
     /// <summary>Tokens charged for a request when the target reports no usage (the estimate of the probe is used otherwise).</summary>
     public bool ChargeEstimateWhenUsageMissing { get; init; } = true;
+
+    /// <summary>Told before and after each probe (the CLI's progress); reports must not block, they run on the audit's path.</summary>
+    public IProgress<AuditProgress>? Progress { get; init; }
 }
