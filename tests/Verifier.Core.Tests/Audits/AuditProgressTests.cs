@@ -14,13 +14,13 @@ public class AuditProgressTests
     }
 
     [Fact]
-    public void Progress_brackets_every_probe_counts_up_to_the_requests_used_and_leaves_the_verdict_alone()
+    public async Task Progress_brackets_every_probe_counts_up_to_the_requests_used_and_leaves_the_verdict_alone()
     {
         var truth = new List<Component> { new("deepseek-r1", "fp8", 1) };
         var plan = Plan("deepseek-r1", Candidates(15, 6, 3), 40);
         var recorder = new Recorder();
-        var without = AuditEngine.RunAsync(plan, Executor(truth, new Random(5))).GetAwaiter().GetResult();
-        var with = AuditEngine.RunAsync(plan with { Progress = recorder }, Executor(truth, new Random(5))).GetAwaiter().GetResult();
+        var without = await AuditEngine.RunAsync(plan, Executor(truth, new Random(5)));
+        var with = await AuditEngine.RunAsync(plan with { Progress = recorder }, Executor(truth, new Random(5)));
 
         Assert.Equal((without.Verdict.Kind, without.Verdict.ClaimPosterior, without.Cost.Requests), (with.Verdict.Kind, with.Verdict.ClaimPosterior, with.Cost.Requests));
         Assert.Equal(without.Evidence.Select(e => e.OutcomeKey), with.Evidence.Select(e => e.OutcomeKey));
