@@ -37,7 +37,8 @@ public static class ReferenceCommand
             using var handler = TargetHttp.CreateHandler(new TargetNetworkOptions { AllowedHosts = [.. TargetHttp.AllowedHostsFromEnvironment(), url.Host] });
             var run = await ReferenceRecording.RecordAsync(build, new TargetEndpoint(url, result.GetValue(model)!, Dialects.Parse(result.GetValue(dialect)!),
                 Environment.GetEnvironmentVariable("VERIFIER_TARGET_API_KEY")), suite, result.GetValue(runs), Random.Shared.Next(), handler,
-                progress: new Reporter<ReferenceProgress>(p => progress.Update($"run {p.Run}/{p.Runs}", $"{build}, {p.Requests} requests", p.Run - 1, p.Runs)),
+                progress: new Reporter<ReferenceProgress>(p => progress.Update($"run {p.Run}/{p.Runs}", $"{build}, probe {p.Probe}/{p.Probes}, {p.Requests} requests",
+                    p.Run - 1 + (double)p.Probe / p.Probes, p.Runs, eta: true)),
                 cancellationToken: ct);
             var path = result.GetValue(output) ?? Path.Combine(ProbeFiles.Root, "references", build.Replace('@', '_') + ".json");
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

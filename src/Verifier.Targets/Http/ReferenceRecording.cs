@@ -4,8 +4,8 @@ using Verifier.Core.Probes;
 using Verifier.Core.Probes.Suite;
 using Verifier.Core.References;
 
-/// <summary>How far a recording is: run k of n (1-based), requests made so far in all runs.</summary>
-public sealed record ReferenceProgress(int Run, int Runs, int Requests);
+/// <summary>How far a recording is: run k of n and probe j of m in it (1-based, reported once the probe ran), requests made so far in all runs.</summary>
+public sealed record ReferenceProgress(int Run, int Runs, int Probe, int Probes, int Requests);
 
 /// <summary>
 /// Runs every capability and behaviour probe of the suite against a trusted deployment of one build and keeps the
@@ -22,11 +22,12 @@ public static class ReferenceRecording
         var requests = 0;
         for (var r = 0; r < runs; r++)
         {
-            foreach (var instance in suite.Candidates(unchecked(seed + r * 7919)).Where(i => i.Category is not (ProbeCategory.Tokenizer or ProbeCategory.Metadata)))
+            var instances = suite.Candidates(unchecked(seed + r * 7919)).Where(i => i.Category is not (ProbeCategory.Tokenizer or ProbeCategory.Metadata)).ToList();
+            foreach (var (instance, probe) in instances.Select((instance, i) => (instance, i + 1)))
             {
                 var execution = await client.ExecuteAsync(instance, cancellationToken);
                 requests += execution.Exchanges.Count;
-                progress?.Report(new ReferenceProgress(r + 1, runs, requests));
+                progress?.Report(new ReferenceProgress(r + 1, runs, probe, instances.Count, requests));
                 if (!execution.AnyDelivered) continue; // a transport fault says nothing about the model
                 var outcome = ProbeSuite.Score(instance, execution);
                 run = ReferenceRecorder.Add(run, instance, outcome, execution.Responses[^1].Reply?.Content);
