@@ -52,23 +52,26 @@ public static class BenchServiceCommand
             var options = new ServiceBenchOptions(cs, counts, chosen, TimeSpan.FromMinutes(m), TimeSpan.FromSeconds(d), s) { Workers = result.GetValue(workers) };
 
             var text = !result.GetValue(json);
-            if (text) Console.WriteLine($"SIMULATION: simulated vendors (scenario {s.Name}, one per target) on 127.0.0.1; one in-process service node on the given PostgreSQL");
-            foreach (var c in chosen.Where(_ => text))
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"cadence {c.Name}: cron '{c.Cron}', budget {(c.MaxRequests is { } r ? $"{r} requests" : $"default ({AuditBudget.Default.MaxRequests} requests)")}, {m:0.##} min per number of targets"));
+            if (text)
+            {
+                Console.WriteLine($"SIMULATION: simulated vendors (scenario {s.Name}, one per target) on 127.0.0.1; one in-process service node on the given PostgreSQL");
+                foreach (var c in chosen)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"cadence {c.Name}: cron '{c.Cron}', budget {(c.MaxRequests is { } r ? $"{r} requests" : $"default ({AuditBudget.Default.MaxRequests} requests)")}, {m:0.##} min per number of targets"));
+            }
             var rows = await ServiceBench.RunAsync(options, p => progress.Update("windows", $"{p.Window}/{p.Windows} done, SIMULATION {p.Message}", p.Window, p.Windows, eta: true), ct);
             progress.Done($"bench service done: {rows.Count} windows");
             if (text) Print(rows);
             else CliJson.Print(new
             {
                 simulation = true, scenario = s.Name, rows,
-                cadences = rows.GroupBy(r => r.Cadence).Select(g => new
+                cadences = rows.GroupBy(r => r.Cadence).Select(g => (Group: g, Done: g.Where(r => r.Completed > 0).ToList())).Select(x => new
                 {
-                    cadence = g.Key, cron = g.First().Cron,
-                    maxTargetsOnSchedule = g.Where(r => r.KeptOnSchedule).Select(r => r.Targets).DefaultIfEmpty(0).Max(),
-                    bytesPerAudit = Weighted(g.Where(r => r.Completed > 0).ToList(), r => r.BytesPerAudit),
-                    bodyBytesPerAudit = Weighted(g.Where(r => r.Completed > 0).ToList(), r => r.BodyBytesPerAudit),
-                    growthPerAudit = Weighted(g.Where(r => r.Completed > 0).ToList(), r => r.GrowthPerAudit),
+                    cadence = x.Group.Key, cron = x.Group.First().Cron,
+                    maxTargetsOnSchedule = x.Group.Where(r => r.KeptOnSchedule).Select(r => r.Targets).DefaultIfEmpty(0).Max(),
+                    bytesPerAudit = Weighted(x.Done, r => r.BytesPerAudit),
+                    bodyBytesPerAudit = Weighted(x.Done, r => r.BodyBytesPerAudit),
+                    growthPerAudit = Weighted(x.Done, r => r.GrowthPerAudit),
                 }),
             });
             return 0;
