@@ -81,7 +81,7 @@ public sealed class CliJsonTests : IAsyncLifetime
             Assert.Equal(bundle, recorded.GetProperty("path").GetString());
             Assert.True(recorded.GetProperty("outcomes").GetInt32() > 0);
             Assert.False(recorded.GetProperty("stored").GetBoolean());
-            Assert.Matches(@"(?m)^progress: run 1/1: r1-distill-llama-8b, probe 1/\d+, \d+ requests, \d+s elapsed$", err);
+            Assert.Matches(@"(?m)^progress: run 1/1: r1-distill-llama-8b, probe 1/\d+, \d+ requests, \d+s elapsed$", err); // no ETA before a second probe
             Assert.Contains("progress: recorded r1-distill-llama-8b: 1 runs, ", err, StringComparison.Ordinal);
         }
         var imported = await Json("reference", "import", bundle, "--db", db, "--json");

@@ -23,6 +23,7 @@ public sealed class CliProgress
     private ProgressTask? task;
     private string? phase;
     private TimeSpan phaseStarted;
+    private double phaseStartDone;
     private TimeSpan lastLine = TimeSpan.MinValue;
     private string? closing;
 
@@ -73,10 +74,11 @@ public sealed class CliProgress
         {
             var now = clock.Elapsed;
             var newPhase = phase != this.phase;
-            if (newPhase) (this.phase, phaseStarted) = (phase, now);
+            if (newPhase) (this.phase, phaseStarted, phaseStartDone) = (phase, now, done);
             var text = $"{phase}: {detail}";
-            if (eta && done > 0 && done < total)
-                text += $", ETA {Span(TimeSpan.FromTicks((long)((now - phaseStarted).Ticks / done * (total - done))))}";
+            // The rate since the phase's first report: what was done before it (and its start-up) says nothing about speed.
+            if (eta && done > phaseStartDone && done < total)
+                text += $", ETA {Span(TimeSpan.FromTicks((long)((now - phaseStarted).Ticks / (done - phaseStartDone) * (total - done))))}";
             if (mode == Mode.Live && task is { } t)
             {
                 t.Description = Markup.Escape(text);
