@@ -114,7 +114,7 @@ public sealed class CliProgress
             $"{prefix}{p.Requests}/{p.MaxRequests} requests, {(p.Finished ? "ran" : "running")} {p.ProbeId} ({p.Category.ToLowerInvariant()})", p.Requests, p.MaxRequests);
     }
 
-    public static string Span(TimeSpan t) => t.TotalSeconds < 60 ? $"{(int)t.TotalSeconds}s"
+    private static string Span(TimeSpan t) => t.TotalSeconds < 60 ? $"{(int)t.TotalSeconds}s"
         : t.TotalHours < 1 ? $"{(int)t.TotalMinutes}m{t.Seconds:00}s" : $"{(int)t.TotalHours}h{t.Minutes:00}m";
 
     /// <summary>Standard output written line by line through the live display while it runs.</summary>
