@@ -24,7 +24,7 @@ public sealed class AuditJobs(AuditRunner runner, ILogger<AuditJobs> log)
     [AutomaticRetry(Attempts = 3, DelaysInSeconds = [15, 60, 300])]
     public async Task RunScheduledAsync(Guid targetId, PerformContext? context, CancellationToken cancellationToken)
     {
-        using var scope = log.BeginScope(new Dictionary<string, object> { ["TargetId"] = targetId }); // the runner adds AuditId
+        using var scope = log.BeginScope("TargetId:{TargetId}", targetId); // the runner adds AuditId
         var auditId = await runner.CreateScheduledAsync(targetId, FireTime(context!), cancellationToken);
         if (auditId is { } id) await runner.RunAsync(id, cancellationToken);
     }

@@ -59,7 +59,7 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
     public async Task RunAsync(Guid auditId, CancellationToken ct)
     {
         // Every line logged while this audit runs carries its id (JSON console logs with IncludeScopes show it); TargetId is added once loaded.
-        using var scope = log.BeginScope(new Dictionary<string, object> { ["AuditId"] = auditId });
+        using var scope = log.BeginScope("AuditId:{AuditId}", auditId);
         try
         {
             await RunOnceAsync(auditId, ct);
@@ -87,7 +87,7 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         var audit = await db.Audits.AsNoTracking().FirstAsync(a => a.Id == auditId, ct);
         span?.SetTag("verifier.target.id", audit.TargetId.ToString());
         span?.SetTag("verifier.audit.trigger", StoredNames.Of(audit.Trigger));
-        using var targetScope = log.BeginScope(new Dictionary<string, object> { ["TargetId"] = audit.TargetId });
+        using var targetScope = log.BeginScope("TargetId:{TargetId}", audit.TargetId);
         AuditResult result;
         try
         {

@@ -85,7 +85,7 @@ public sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILo
             var scope = new List<string>();
             provider.scopes.ForEachScope((value, list) =>
             {
-                if (value is IEnumerable<KeyValuePair<string, object?>> pairs) list.AddRange(pairs.Select(p => $"{p.Key}={p.Value}"));
+                if (value is IEnumerable<KeyValuePair<string, object?>> pairs) list.AddRange(pairs.Where(p => p.Key != "{OriginalFormat}").Select(p => $"{p.Key}={p.Value}"));
                 else list.Add(value?.ToString() ?? "");
             }, scope);
             lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}" + (scope.Count == 0 ? "" : " {" + string.Join("; ", scope) + "}"));
