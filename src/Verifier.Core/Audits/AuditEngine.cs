@@ -50,7 +50,7 @@ public static class AuditEngine
         var delivered = false;
         // Backstop for executors that do not honour the deadline themselves: the request in flight is cancelled a grace
         // period after the wall-time budget (the HTTP client stops at the deadline and records the cut exchange).
-        using var wall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var wall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, plan.StopRequested);
         var backstop = plan.Budget.MaxWallTime + WallGrace - time.GetElapsedTime(started);
         if (backstop < TimeSpan.FromDays(30)) wall.CancelAfter(backstop > TimeSpan.Zero ? backstop : TimeSpan.Zero);
 
@@ -60,6 +60,7 @@ public static class AuditEngine
             decidedAt.Add((verdict.Kind, exchanges.Count));
             if (VerdictRules.IsSettled(verdict, policy)) { stop = "decided"; break; }
             cancellationToken.ThrowIfCancellationRequested();
+            if (plan.StopRequested.IsCancellationRequested) { stop = CancelledStop; break; }
             if (wall.IsCancellationRequested || time.GetElapsedTime(started) >= plan.Budget.MaxWallTime) { stop = "budget: wall time"; break; }
             if (exchanges.Count >= plan.Budget.MaxRequests) { stop = "budget: requests"; break; }
             if (tokens >= plan.Budget.MaxTokens) { stop = "budget: tokens"; break; }
@@ -80,6 +81,7 @@ public static class AuditEngine
             ProbeExecution execution;
             try { execution = await execute(instance, wall.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; }
+            catch (OperationCanceledException) when (plan.StopRequested.IsCancellationRequested) { execution = ProbeExecution.Failed("executor cancelled: audit cancelled"); }
             catch (OperationCanceledException) when (wall.IsCancellationRequested) { execution = ProbeExecution.Failed("executor cancelled: audit wall-time budget reached"); }
             catch (Exception e) { execution = ProbeExecution.Failed($"executor failed: {e.GetType().Name}"); } // a target fault never ends the audit
             delivered |= execution.AnyDelivered;
@@ -226,4 +228,7 @@ public static class AuditEngine
 
     /// <summary>Time an executor gets past the wall-time budget to stop by itself before its request is cancelled.</summary>
     public static readonly TimeSpan WallGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>The stop reason of an audit ended by <see cref="AuditPlan.StopRequested"/>.</summary>
+    public const string CancelledStop = "cancelled";
 }

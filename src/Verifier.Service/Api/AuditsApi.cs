@@ -148,6 +148,7 @@ public static class AuditsApi
         }
         return new AuditDto(a.Id, a.TargetId, StoredNames.Of(a.Status), StoredNames.Of(a.Trigger), a.ClaimedVariant, a.CreatedAt, a.StartedAt, a.FinishedAt, a.Error,
             a.SuiteVersion, a.SuiteHash, new CostDto(a.Requests, a.PromptTokens, a.CompletionTokens, a.WallMs), verdict,
-            evidence.Select(e => new EvidenceDto(e.ProbeId, e.Category, e.Tier, e.OutcomeKey, e.Observed, e.Weighing, e.ExchangeSeqs)).ToList());
+            evidence.Select(e => new EvidenceDto(e.ProbeId, e.Category, e.Tier, e.OutcomeKey, e.Observed, e.Weighing, e.ExchangeSeqs)).ToList())
+        { CancelRequestedAt = a.CancelRequestedAt };
     }
 }
