@@ -161,10 +161,10 @@ public static class AuditEngine
     private static (EvidenceLedger, EvidenceItem, bool) Fold(EvidenceLedger ledger, ProbeInstance instance, ProbeExecution execution, Func<ProbeInstance, ProbeExecution, ProbeOutcome> score)
     {
         var sequences = execution.Exchanges.Select(e => e.Sequence).ToList();
-        if (!execution.AnyDelivered) return (ledger, NotScored(instance, sequences, "not-scored: target fault (no delivered response)"), false);
+        if (!execution.AnyDelivered) return (ledger, NotScored(instance, sequences, Weighings.NotScoredPrefix + "target fault (no delivered response)"), false);
         ProbeOutcome outcome;
         try { outcome = score(instance, execution); }
-        catch (Exception e) { return (ledger, NotScored(instance, sequences, $"not-scored: scorer failed ({e.GetType().Name})"), false); }
+        catch (Exception e) { return (ledger, NotScored(instance, sequences, $"{Weighings.NotScoredPrefix}scorer failed ({e.GetType().Name})"), false); }
         var (next, item) = ledger.Apply(outcome);
         if (item.ExchangeSequences.Count == 0) item = item with { ExchangeSequences = sequences };
         return (next, item, true);
