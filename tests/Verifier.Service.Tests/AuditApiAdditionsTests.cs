@@ -162,6 +162,39 @@ public class AuditApiAdditionsTests(AdditionsFixture f) : IClassFixture<Addition
     }
 
     [Fact]
+    public async Task The_report_names_its_dates_target_and_the_audit_log_entry_that_anchors_it_in_every_format()
+    {
+        var audit = await CompletedAuditAsync(await TargetAsync(f.Vendor.BaseUrl, "reported"));
+        var seq = await f.Database.ScalarAsync<long>($"SELECT seq FROM audit_log WHERE action = 'verdict.stored' AND entity_id = '{audit}'");
+        var hash = Convert.ToHexStringLower((await f.Database.ScalarAsync<byte[]>($"SELECT hash FROM audit_log WHERE seq = {seq}"))!);
+        var digest = await f.Database.ScalarAsync<string>($"SELECT data ->> 'verdictDigest' FROM audit_log WHERE seq = {seq}");
+        var requested = await f.Database.ScalarAsync<DateTime>($"SELECT created_at FROM audits WHERE id = '{audit}'");
+
+        var html = await f.Viewer.GetAsync($"/api/v1/audits/{audit}/report?format=html");
+        Assert.Equal("text/html", html.Content.Headers.ContentType!.MediaType);
+        var page = await html.Content.ReadAsStringAsync();
+        var md = await f.Viewer.GetStringAsync($"/api/v1/audits/{audit}/report?format=md");
+        foreach (var text in new[] { $"entry #{seq} (verdict.stored)", hash, digest!, requested.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + " UTC", "reported", f.Vendor.BaseUrl })
+        {
+            Assert.Contains(text, page, StringComparison.Ordinal);
+            Assert.Contains(text, md, StringComparison.Ordinal);
+        }
+        var exchanges = await f.Database.ScalarAsync<long>($"SELECT count(*) FROM exchanges WHERE audit_id = '{audit}'");
+        Assert.Equal(exchanges, System.Text.RegularExpressions.Regex.Count(page, "<h3>#"));
+        Assert.DoesNotContain("sk-vendor-secret-123", page + md, StringComparison.Ordinal);
+        Assert.DoesNotContain("Bearer", page + md, StringComparison.Ordinal);
+        var json = JsonDocument.Parse(await f.Viewer.GetStringAsync($"/api/v1/audits/{audit}/report?format=json")).RootElement;
+        Assert.Equal(seq, json.GetProperty("anchor").GetProperty("seq").GetInt64());
+        Assert.Equal(exchanges, json.GetProperty("exchanges").GetArrayLength());
+
+        // retention pruned the bodies: the appendix says so and shows no text
+        await f.Database.ExecuteAsync($"UPDATE exchanges SET request_body = '', response_body = '', bodies_pruned_at = now() WHERE audit_id = '{audit}'");
+        var pruned = await f.Viewer.GetStringAsync($"/api/v1/audits/{audit}/report?format=html");
+        Assert.Contains("removed by retention", pruned, StringComparison.Ordinal);
+        Assert.DoesNotContain("<pre>", pruned, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cancelling_a_running_audit_stops_it_on_its_node_keeping_the_exchanges_and_storing_no_verdict()
     {
         await using var slow = await VendorStub.StartAsync();

@@ -3,6 +3,8 @@ namespace Verifier.Service.Reports;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.Logging.Abstractions;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using Verifier.Core.Audits;
 using Verifier.Core.Reports;
 
@@ -12,7 +14,9 @@ using Verifier.Core.Reports;
 /// </summary>
 public static class ReportHtml
 {
-    private static readonly IServiceProvider Services = new ServiceCollection().BuildServiceProvider();
+    // Every value is still HTML-encoded; only characters outside ASCII (—, ·, names) stay readable instead of &#x…; escapes.
+    private static readonly IServiceProvider Services = new ServiceCollection()
+        .AddSingleton(HtmlEncoder.Create(UnicodeRanges.All)).BuildServiceProvider();
 
     public static async Task<string> RenderAsync(ReportModel model)
     {
