@@ -131,7 +131,7 @@ public static class Statements
     public static ReportStatement Of(ReportModel m)
     {
         var claimParts = m.Claim.Split('@');
-        var claimed = ReportWording.Hypothesis(claimParts[0]) + (claimParts.Length == 2 ? $", at precision {claimParts[1]}" : " (any precision)");
+        var claimed = ReportWording.Hypothesis(claimParts[0]) + (claimParts.Length == 2 ? $", at precision {claimParts[1]}" : ", any precision");
         var variantTop = m.VariantPosterior.Count > 0 ? m.VariantPosterior[0] : null;
         var buildTop = m.TopHypotheses.Count > 0 ? m.TopHypotheses[0] : null;
         var precisionMismatch = m.Verdict == "mismatch" && m.MostLikely is { } ml && ml.Contains('@', StringComparison.Ordinal) && ml.Split('@')[0] == m.ClaimedVariant;
@@ -162,7 +162,7 @@ public static class Statements
         {
             "asreference" => "As the reference — " + m.Quality,
             "degraded" => "DEGRADED — " + m.Quality,
-            "insufficient" => "Not enough data — " + m.Quality,
+            "insufficient" => m.Quality,
             _ => null,
         };
         var tone = m.Verdict is "consistent" or "mismatch" ? m.Verdict : "inconclusive";
