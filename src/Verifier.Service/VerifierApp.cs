@@ -86,6 +86,9 @@ public static class VerifierApp
             .MapTargets()
             .MapSchedules()
             .MapAudits()
+            .MapAuditCancellation()
+            .MapExchanges()
+            .MapVerdictExport()
             .MapAuditLog()
             .MapKeys();
         app.MapJobDashboard();

@@ -74,7 +74,7 @@ public class CliTests
         var (code, stdout, err) = await Run(null, "demo", "--record-references", "1");
         Assert.True(code == 1, err); // mismatch
         Assert.StartsWith("> **SIMULATION", stdout, StringComparison.Ordinal);
-        Assert.Contains("**Verdict: mismatch**", stdout, StringComparison.Ordinal);
+        Assert.Contains("**MISMATCH — the endpoint is not the claimed model**", stdout, StringComparison.Ordinal);
         Assert.Contains("SIMULATION reference r1-distill-qwen-7b@bf16", err, StringComparison.Ordinal);
         Assert.Contains("`r1-distill-qwen-7b@bf16:", stdout, StringComparison.Ordinal); // the reference runs used are named
 
@@ -93,6 +93,9 @@ public class CliTests
         Assert.True(code == 1, $"exit {code}: {err}");
         Assert.Contains("mismatch", stdout, StringComparison.Ordinal);
         Assert.Equal("mismatch", JsonDocument.Parse(await File.ReadAllTextAsync(report)).RootElement.GetProperty("verdict").GetString());
+        var html = Path.ChangeExtension(report, ".html");
+        Assert.Equal(1, (await Run(null, "audit", "--endpoint", vendor.BaseUrl.ToString(), "--model", "deepseek-reasoner", "--claimed", "deepseek-r1", "--max-requests", "12", "--out", html, "--allow-host", "127.0.0.1")).Code);
+        Assert.Contains("class=\"verdict tone-mismatch\"", await File.ReadAllTextAsync(html), StringComparison.Ordinal); // the Razor report
 
         Assert.Equal(3, (await Run(null, "audit", "--endpoint", vendor.BaseUrl.ToString(), "--model", "m", "--claimed", "deepseek-r9")).Code);
         Assert.Equal(3, (await Run(null, "audit", "--endpoint", "not a url", "--model", "m", "--claimed", "deepseek-r1")).Code);

@@ -9,6 +9,7 @@ using Verifier.Core.Reports;
 using Verifier.Storage;
 using Verifier.Core.Probes.Suite;
 using Verifier.Service.Audits;
+using Verifier.Service.Reports;
 using Verifier.Targets.Http;
 using Verifier.Targets.Onnx.Runtime;
 
@@ -79,7 +80,8 @@ public static class AuditCommand
                 auditId = (await StandaloneAudits.SaveAsync(context, spec.Kind, spec.Endpoint?.BaseUrl.AbsoluteUri, spec.Endpoint?.Model,
                     spec.Endpoint is { } e ? Dialects.Name(e.Dialect) : null, spec.ModelPath, claim, budget, audit, ct)).ToString();
             }
-            var report = new ReportContext(auditId, spec.ToString(), DateTimeOffset.UtcNow);
+            var now = DateTimeOffset.UtcNow;
+            var report = new ReportContext(auditId, spec.ToString(), now) { Claim = claim, StartedAt = now - audit.Cost.WallTime, FinishedAt = now };
             Console.WriteLine(result.GetValue(json) ? AuditReports.ToJson(audit, report) : AuditReports.ToMarkdown(audit, report));
             if (result.GetValue(output) is { } file) await File.WriteAllTextAsync(file, Render(file, audit, report), ct);
             return audit.Verdict.Kind switch
@@ -95,7 +97,7 @@ public static class AuditCommand
     public static string Render(string file, AuditResult audit, ReportContext report) => Path.GetExtension(file).ToLowerInvariant() switch
     {
         ".json" => AuditReports.ToJson(audit, report),
-        ".html" or ".htm" => AuditReports.ToHtml(audit, report),
+        ".html" or ".htm" => ReportHtml.Render(audit, report),
         _ => AuditReports.ToMarkdown(audit, report),
     };
 }

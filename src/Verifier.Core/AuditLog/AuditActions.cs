@@ -8,4 +8,6 @@ public static class AuditActions
         TargetCreated = "target.created", TargetUpdated = "target.updated", TargetDeleted = "target.deleted",
         ScheduleSet = "schedule.set", ScheduleRemoved = "schedule.removed", KeyCreated = "key.created", KeyRevoked = "key.revoked",
         ExchangesPruned = "exchanges.pruned";
+
+    public const string AuditCancelRequested = "audit.cancel-requested", AuditCancelled = "audit.cancelled";
 }

@@ -34,4 +34,11 @@ public sealed record AuditPlan(
 
     /// <summary>Told before and after each probe (the CLI's progress); reports must not block, they run on the audit's path.</summary>
     public IProgress<AuditProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// Signalled when the audit was cancelled while running: the engine cuts the request in flight and ends with stop
+    /// reason <see cref="AuditEngine.CancelledStop"/>, keeping the exchanges made so far (unlike the caller's token,
+    /// which abandons the run).
+    /// </summary>
+    public CancellationToken StopRequested { get; init; }
 }
