@@ -8,6 +8,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Verifier.Service.Api;
 using Verifier.Service.Audits;
 using Verifier.Service.Auth;
+using Verifier.Service.Dashboard;
 using Verifier.Service.Health;
 using Verifier.Service.Http;
 using Verifier.Storage;
@@ -46,6 +47,7 @@ public static class VerifierApp
             .AddPolicy(Policies.Read, p => p.RequireRole("admin", "auditor", "viewer"))
             .AddPolicy(Policies.Audit, p => p.RequireRole("admin", "auditor"))
             .AddPolicy(Policies.Admin, p => p.RequireRole("admin"));
+        services.AddDashboard(settings);
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequests>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // so BadRequests can name the field
@@ -64,6 +66,7 @@ public static class VerifierApp
         app.UseFailedAuthLimit();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery(); // every dashboard form carries a token; a POST without one is refused
 
         app.MapOpenApi().RequireAuthorization(Policies.Read); // the README promises a key on everything but /health/*
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
@@ -76,6 +79,7 @@ public static class VerifierApp
             .MapAuditLog()
             .MapKeys();
         app.MapJobDashboard();
+        app.MapDashboard();
         return app;
     }
 }
