@@ -102,6 +102,10 @@ public class BrowserTests(DashboardNodes nodes) : IClassFixture<DashboardNodes>
         await page.GotoAsync($"{nodes.A.BaseUrl}/dashboard/targets/{target.Id}");
         await Expect(page.Locator("h1")).ToHaveTextAsync("viewer-visible");
         await Expect(page.Locator("#spot-check")).ToHaveCountAsync(0);
+
+        await page.ClickAsync("#sign-out");
+        await page.WaitForURLAsync("**/dashboard/sign-in");
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "verifier.session");
     }
 
     [Fact]
