@@ -25,7 +25,7 @@ public class BrowserTests(DashboardNodes nodes) : IClassFixture<DashboardNodes>
         await page.WaitForURLAsync("**/dashboard/audits/*");
         var auditUrl = page.Url;
         // The page refreshes itself while the audit is queued or running; the verdict appears once it has completed.
-        await Expect(page.Locator("#verdict")).ToBeVisibleAsync(new() { Timeout = 180_000 });
+        await Expect(page.Locator("#verdict")).ToBeVisibleAsync(new() { Timeout = 240_000 });
         await Expect(page.Locator("[data-status]").First).ToHaveTextAsync("completed");
         await Expect(page.Locator("#in-progress")).ToHaveCountAsync(0);
         Assert.True(await page.Locator("#evidence tbody tr").CountAsync() > 0);
@@ -74,14 +74,13 @@ public class BrowserTests(DashboardNodes nodes) : IClassFixture<DashboardNodes>
     [Fact]
     public async Task A_wrong_key_shows_an_error_and_sets_no_session_cookie()
     {
-        var context = await nodes.Browser.NewContextAsync();
-        var page = await context.NewPageAsync();
+        var page = await nodes.NewPageAsync();
         await page.GotoAsync(nodes.A.BaseUrl + "/dashboard");
         await page.WaitForURLAsync("**/dashboard/sign-in?returnUrl=*"); // not signed in: sent to the sign-in page
         await page.FillAsync("#key", "r1v_not-a-key");
         await page.ClickAsync("#sign-in");
         await Expect(page.Locator("#sign-in-error")).ToHaveTextAsync("Unknown or revoked key.");
-        Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name == "verifier.session");
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "verifier.session");
     }
 
     [Fact]

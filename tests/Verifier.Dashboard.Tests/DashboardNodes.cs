@@ -38,13 +38,21 @@ public sealed class DashboardNodes : IAsyncLifetime
     /// <summary>A fresh browser context signed in with the key of the role (on node A unless told).</summary>
     public async Task<IPage> SignedInPageAsync(string role, ServiceNode? node = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
+        var page = await NewPageAsync();
         await page.GotoAsync((node ?? A).BaseUrl + "/dashboard/sign-in");
         await page.FillAsync("#key", Keys[role]);
         await page.ClickAsync("#sign-in");
         await page.WaitForURLAsync("**/dashboard");
         return page;
+    }
+
+    /// <summary>A page in a fresh context (no cookies). Generous timeouts: the test machines run several builds at once.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
+        return await context.NewPageAsync();
     }
 
     public async Task DisposeAsync()

@@ -55,6 +55,7 @@ public partial class SessionTests(DashboardNodes nodes) : IClassFixture<Dashboar
 
         var signOut = await client.PostAsync(nodes.A.BaseUrl + "/dashboard/sign-out", new FormUrlEncodedContent([]));
         Assert.Equal(HttpStatusCode.BadRequest, signOut.StatusCode); // a cross-site page cannot sign anyone out either
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(nodes.A.BaseUrl + "/dashboard")).StatusCode);
     }
 
     [Fact]

@@ -71,12 +71,13 @@ public static class DashboardAuth
         app.MapRazorComponents<App>();
         var g = app.MapGroup("/dashboard").ExcludeFromDescription();
         // A plain endpoint binds no form, so nothing else would check the token: without this, any site could sign a user out.
+        // Authorized by the cookie so the token is checked against the signed-in user it was issued to.
         g.MapPost("/sign-out", async (HttpContext context, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
         {
             if (!await antiforgery.IsRequestValidAsync(context)) return Results.BadRequest();
             await context.SignOutAsync(Scheme);
             return Results.Redirect("/dashboard/sign-in");
-        }).DisableAntiforgery();
+        }).DisableAntiforgery().RequireAuthorization(Read);
         // Report downloads for a signed-in browser: GET only, the API's own report code.
         g.MapGet("/audits/{id:guid}/report.{format}", (Guid id, string format, VerifierDb db, TimeProvider time, CancellationToken ct) =>
             Api.AuditsApi.Report(id, format, db, time, ct)).RequireAuthorization(Read);
