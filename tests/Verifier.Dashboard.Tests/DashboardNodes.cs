@@ -28,6 +28,7 @@ public sealed class DashboardNodes : IAsyncLifetime
                 Keys[role] = (await KeyStore.CreateAsync(db, role, "dashboard " + role, null)).Key;
         A = await ServiceNode.StartAsync("node-a", Database.ConnectionString);
         B = await ServiceNode.StartAsync("node-b", Database.ConnectionString);
+        Assertions.SetDefaultExpectTimeout(30_000);
         playwright = await Playwright.CreateAsync();
         // Never without ExecutablePath: Playwright's own browser download is not reachable here; test.sh installs chromium.
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true });
