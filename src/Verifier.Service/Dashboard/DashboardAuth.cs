@@ -46,7 +46,6 @@ public static class DashboardAuth
             .AddPolicy(Audit, p => p.AddAuthenticationSchemes(Scheme).RequireRole("admin", "auditor"))
             .AddPolicy(Admin, p => p.AddAuthenticationSchemes(Scheme).RequireRole("admin"));
         services.AddRazorComponents();
-        services.AddCascadingAuthenticationState();
         return services;
     }
 
