@@ -8,6 +8,12 @@ if [ -z "${VERIFIER_TEST_DB:-}" ]; then
   scripts/pg.sh >/dev/null || exit 1
   export VERIFIER_TEST_DB="Host=127.0.0.1;Port=${PGPORT:-55432};Username=postgres;Database=postgres"
 fi
+# The dashboard's browser tests drive Debian's chromium (Playwright's own browser download is not used).
+if [ ! -x /usr/bin/chromium ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get install -y --no-install-recommends chromium fonts-liberation >&2 \
+    || { $sudo apt-get update >&2 && $sudo apt-get install -y --no-install-recommends chromium fonts-liberation >&2; } || exit 1
+fi
 rm -rf TestResults
 dotnet test Verifier.sln --logger "trx" --results-directory TestResults "$@"
 status=$?

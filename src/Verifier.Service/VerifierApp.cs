@@ -8,6 +8,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Verifier.Service.Api;
 using Verifier.Service.Audits;
 using Verifier.Service.Auth;
+using Verifier.Service.Dashboard;
 using Verifier.Service.Health;
 using Verifier.Service.Http;
 using Verifier.Service.Observability;
@@ -48,6 +49,7 @@ public static class VerifierApp
             .AddPolicy(Policies.Read, p => p.RequireRole("admin", "auditor", "viewer"))
             .AddPolicy(Policies.Audit, p => p.RequireRole("admin", "auditor"))
             .AddPolicy(Policies.Admin, p => p.RequireRole("admin"));
+        services.AddDashboard(settings);
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequests>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // so BadRequests can name the field
@@ -67,6 +69,7 @@ public static class VerifierApp
         app.UseFailedAuthLimit();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery(); // every dashboard form carries a token; a POST without one is refused
 
         app.MapOpenApi().RequireAuthorization(Policies.Read); // the README promises a key on everything but /health/*
         // The reference page and its scripts (shipped in the package, no CDN) sit behind the same policy as the document
@@ -92,6 +95,7 @@ public static class VerifierApp
             .MapAuditLog()
             .MapKeys();
         app.MapJobDashboard();
+        app.MapDashboard();
         return app;
     }
 }

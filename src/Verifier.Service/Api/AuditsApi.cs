@@ -38,31 +38,42 @@ public static class AuditsApi
         var body = await ReadOptionalBodyAsync(request, validator, ct);
         if (body.Problem is not null) return body.Problem;
 
+        var auditId = await RequestSpotCheckAsync(db, scheduling, id, idempotencyKey, body.Value?.Budget, user.KeyId(), time, log, ct);
+        return auditId is null ? TypedResults.NotFound() : Accepted(await LoadDtoAsync(db, auditId.Value, ct));
+    }
+
+    /// <summary>
+    /// A spot check of a target: the audit row and its audit-log entry in one transaction, then the job. The API and
+    /// the dashboard's "Run spot check" both come here. Null when there is no such target; an idempotency key seen
+    /// before (or racing in from another request) answers with the audit it created.
+    /// </summary>
+    public static async Task<Guid?> RequestSpotCheckAsync(VerifierDb db, Scheduling scheduling, Guid id, string? idempotencyKey, BudgetDto? budget,
+        Guid? actor, TimeProvider time, ILogger log, CancellationToken ct)
+    {
         var target = await db.Targets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id && t.DeletedAt == null, ct);
-        if (target is null) return TypedResults.NotFound();
+        if (target is null) return null;
         var key = idempotencyKey is null ? null : "spot:" + idempotencyKey;
         if (key is not null && await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.TargetId == id && a.IdempotencyKey == key, ct) is { } again)
-            return Accepted(await LoadDtoAsync(db, again.Id, ct));
+            return again.Id;
 
-        var audit = AuditRunner.NewAudit(target, AuditTrigger.Spot, key, Budgets.From(body.Value?.Budget), user.KeyId(), time.GetUtcNow());
+        var audit = AuditRunner.NewAudit(target, AuditTrigger.Spot, key, Budgets.From(budget), actor, time.GetUtcNow());
         try
         {
             await db.InTransactionAsync(async token =>
             {
                 db.Audits.Add(audit);
                 await db.SaveChangesAsync(token);
-                await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.AuditRequested, "audit", audit.Id.ToString(), new { targetId = id, trigger = "spot", idempotencyKey }, token);
+                await AuditLogWriter.AppendAsync(db, actor, AuditActions.AuditRequested, "audit", audit.Id.ToString(), new { targetId = id, trigger = "spot", idempotencyKey }, token);
             }, ct);
         }
         catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
         {
             // the same key raced in from another request: answer with the audit that won (its transaction is over, this one rolled back)
             db.ChangeTracker.Clear();
-            var winner = await db.Audits.AsNoTracking().FirstAsync(a => a.TargetId == id && a.IdempotencyKey == key, ct);
-            return Accepted(await LoadDtoAsync(db, winner.Id, ct));
+            return (await db.Audits.AsNoTracking().FirstAsync(a => a.TargetId == id && a.IdempotencyKey == key, ct)).Id;
         }
         Enqueue(scheduling, audit.Id, log);
-        return Accepted(await LoadDtoAsync(db, audit.Id, ct));
+        return audit.Id;
     }
 
     /// <summary>
@@ -119,7 +130,8 @@ public static class AuditsApi
         return TypedResults.Ok(new PageDto<AuditSummaryDto>(items, p, size, await db.Audits.CountAsync(a => a.TargetId == id, ct)));
     }
 
-    private static async Task<IResult> Report(Guid id, string? format, VerifierDb db, TimeProvider time, CancellationToken ct)
+    /// <summary>The report of a completed audit as json, md or html; the API and the dashboard's downloads both answer with it.</summary>
+    public static async Task<IResult> Report(Guid id, string? format, VerifierDb db, TimeProvider time, CancellationToken ct)
     {
         if (format is not (null or "json" or "md" or "html"))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = ["must be json, md or html."] });

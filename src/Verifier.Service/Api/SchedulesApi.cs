@@ -21,10 +21,16 @@ public static class SchedulesApi
 
     private static async Task<Results<Ok<ScheduleDto>, NotFound, ValidationProblem>> Put(Guid id, ScheduleRequest body, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
     {
-        var row = await db.InTransactionAsync(async token =>
+        var row = await SetAsync(db, scheduling, id, body, user.KeyId(), time.GetUtcNow(), ct);
+        if (row is null) return TypedResults.NotFound();
+        return TypedResults.Ok(TargetsApi.ToDto(row, scheduling.NextFires([id]).GetValueOrDefault(id)));
+    }
+
+    /// <summary>A validated schedule stored, registered with the job server and logged; null when there is no such target.</summary>
+    public static Task<ScheduleRow?> SetAsync(VerifierDb db, Scheduling scheduling, Guid id, ScheduleRequest body, Guid? actor, DateTimeOffset now, CancellationToken ct) =>
+        db.InTransactionAsync(async token =>
         {
             if (!await db.Targets.AnyAsync(t => t.Id == id && t.DeletedAt == null, token)) return null;
-            var now = time.GetUtcNow();
             var row = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == id, token);
             if (row is null) db.Schedules.Add(row = new ScheduleRow { TargetId = id, CreatedAt = now });
             row.Cron = body.Cron!;
@@ -33,27 +39,26 @@ public static class SchedulesApi
             row.Budget = body.Budget is null ? null : JsonSerializer.Serialize(body.Budget, StoredJson.Options);
             row.UpdatedAt = now;
             await db.SaveChangesAsync(token);
-            await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.ScheduleSet, "target", id.ToString(), new { row.Cron, row.TimeZone, row.Suite, budget = body.Budget }, token);
+            await AuditLogWriter.AppendAsync(db, actor, AuditActions.ScheduleSet, "target", id.ToString(), new { row.Cron, row.TimeZone, row.Suite, budget = body.Budget }, token);
             scheduling.ScheduleTarget(id, row.Cron, CronSchedule.TryFindZone(row.TimeZone)!); // before commit: a failure rolls the row back too
-            return row;
+            return (ScheduleRow?)row;
         }, ct);
-        if (row is null) return TypedResults.NotFound();
-        return TypedResults.Ok(TargetsApi.ToDto(row, scheduling.NextFires([id]).GetValueOrDefault(id)));
-    }
 
     private static async Task<Results<NoContent, NotFound, ValidationProblem>> Delete(Guid id, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, CancellationToken ct)
     {
-        var found = await db.InTransactionAsync(async token =>
+        return await RemoveAsync(db, scheduling, id, user.KeyId(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+    }
+
+    /// <summary>The schedule removed from the table and the job server, logged; false when the target had none.</summary>
+    public static Task<bool> RemoveAsync(VerifierDb db, Scheduling scheduling, Guid id, Guid? actor, CancellationToken ct) =>
+        db.InTransactionAsync(async token =>
         {
             var row = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == id, token);
             if (row is null) return false;
             db.Schedules.Remove(row);
             await db.SaveChangesAsync(token);
-            await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.ScheduleRemoved, "target", id.ToString(), new { row.Cron }, token);
+            await AuditLogWriter.AppendAsync(db, actor, AuditActions.ScheduleRemoved, "target", id.ToString(), new { row.Cron }, token);
             scheduling.Unschedule(id);
             return true;
         }, ct);
-        if (!found) return TypedResults.NotFound();
-        return TypedResults.NoContent();
-    }
 }

@@ -27,7 +27,13 @@ public static class TargetsApi
 
     private static async Task<Created<TargetDto>> Create(CreateTargetRequest body, VerifierDb db, VerifierSettings settings, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var row = await CreateAsync(db, settings, body, user.KeyId(), time.GetUtcNow(), ct);
+        return TypedResults.Created($"/api/v1/targets/{row.Id}", ToDto(row, null, null));
+    }
+
+    /// <summary>A validated target stored with its audit-log entry (the API and the dashboard's admin form).</summary>
+    public static async Task<TargetRow> CreateAsync(VerifierDb db, VerifierSettings settings, CreateTargetRequest body, Guid? actor, DateTimeOffset now, CancellationToken ct)
+    {
         var row = new TargetRow
         {
             Id = Guid.NewGuid(), Name = body.Name!, Kind = StoredNames.Parse<TargetKind>(body.Kind!), BaseUrl = body.BaseUrl, Model = body.Model,
@@ -38,9 +44,9 @@ public static class TargetsApi
         {
             db.Targets.Add(row);
             await db.SaveChangesAsync(token);
-            await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.TargetCreated, "target", row.Id.ToString(), Describe(row), token);
+            await AuditLogWriter.AppendAsync(db, actor, AuditActions.TargetCreated, "target", row.Id.ToString(), Describe(row), token);
         }, ct);
-        return TypedResults.Created($"/api/v1/targets/{row.Id}", ToDto(row, null, null));
+        return row;
     }
 
     private static async Task<Results<Ok<PageDto<TargetDto>>, ValidationProblem>> List(VerifierDb db, Scheduling scheduling, int? page, int? pageSize, CancellationToken ct)
@@ -68,6 +74,16 @@ public static class TargetsApi
 
     private static async Task<Results<Ok<TargetDto>, NotFound, ValidationProblem>> Patch(Guid id, PatchTargetRequest body, VerifierDb db, VerifierSettings settings, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
     {
+        var (row, problem) = await PatchAsync(db, settings, id, body, user.KeyId(), time.GetUtcNow(), ct);
+        if (row is null) return TypedResults.NotFound();
+        if (problem is not null) return TypedResults.ValidationProblem(problem);
+        var s = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(x => x.TargetId == id, ct);
+        return TypedResults.Ok(ToDto(row, s, null));
+    }
+
+    /// <summary>The given fields changed, with an audit-log entry naming them; (null, _) when there is no such target, a problem by field when the change cannot apply.</summary>
+    public static async Task<(TargetRow? Row, Dictionary<string, string[]>? Problem)> PatchAsync(VerifierDb db, VerifierSettings settings, Guid id, PatchTargetRequest body, Guid? actor, DateTimeOffset now, CancellationToken ct)
+    {
         var row = await db.InTransactionAsync(async token =>
         {
             var row = await db.Targets.FirstOrDefaultAsync(t => t.Id == id && t.DeletedAt == null, token);
@@ -79,39 +95,42 @@ public static class TargetsApi
             row.Path = body.Path ?? row.Path;
             row.ClaimedVariant = body.ClaimedVariant ?? row.ClaimedVariant;
             if (body.ApiKey is not null) row.ApiKeyCipher = body.ApiKey.Length == 0 ? null : settings.Secrets.Seal(body.ApiKey);
-            row.UpdatedAt = time.GetUtcNow();
+            row.UpdatedAt = now;
             await db.SaveChangesAsync(token);
             var changed = new List<string>();
             foreach (var (name, value) in new (string, object?)[] { ("name", body.Name), ("baseUrl", body.BaseUrl), ("model", body.Model), ("dialect", body.Dialect), ("path", body.Path), ("claimedVariant", body.ClaimedVariant), ("apiKey", body.ApiKey) })
                 if (value is not null) changed.Add(name);
-            await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.TargetUpdated, "target", row.Id.ToString(), new { changed, target = Describe(row) }, token);
+            await AuditLogWriter.AppendAsync(db, actor, AuditActions.TargetUpdated, "target", row.Id.ToString(), new { changed, target = Describe(row) }, token);
             return row;
         }, ct);
-        if (row is null) return TypedResults.NotFound();
-        if (row.Kind == TargetKind.Onnx && (body.BaseUrl is not null || body.Model is not null))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["baseUrl"] = ["An onnx target has no baseUrl or model; set 'path'."] });
-        var s = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(x => x.TargetId == id, ct);
-        return TypedResults.Ok(ToDto(row, s, null));
+        if (row is not null && row.Kind == TargetKind.Onnx && (body.BaseUrl is not null || body.Model is not null))
+            return (row, new Dictionary<string, string[]> { ["baseUrl"] = ["An onnx target has no baseUrl or model; set 'path'."] });
+        return (row, null);
     }
 
     private static async Task<Results<NoContent, NotFound, ValidationProblem>> Delete(Guid id, VerifierDb db, Scheduling scheduling, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
+    {
+        return await DeleteAsync(db, scheduling, id, user.KeyId(), time.GetUtcNow(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+    }
+
+    /// <summary>Soft delete (audits and evidence keep pointing at it), its schedule removed; false when there is no such target.</summary>
+    public static async Task<bool> DeleteAsync(VerifierDb db, Scheduling scheduling, Guid id, Guid? actor, DateTimeOffset now, CancellationToken ct)
     {
         var (found, schedule) = await db.InTransactionAsync(async token =>
         {
             var row = await db.Targets.FirstOrDefaultAsync(t => t.Id == id && t.DeletedAt == null, token);
             if (row is null) return (false, null);
-            row.DeletedAt = time.GetUtcNow(); // soft delete: audits and evidence keep pointing at it
+            row.DeletedAt = now;
             row.ApiKeyCipher = null;
             var schedule = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == id, token);
             if (schedule is not null) db.Schedules.Remove(schedule);
             await db.SaveChangesAsync(token);
-            await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.TargetDeleted, "target", row.Id.ToString(), new { row.Name }, token);
-            if (schedule is not null) await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.ScheduleRemoved, "target", row.Id.ToString(), new { schedule.Cron, reason = "target deleted" }, token);
+            await AuditLogWriter.AppendAsync(db, actor, AuditActions.TargetDeleted, "target", row.Id.ToString(), new { row.Name }, token);
+            if (schedule is not null) await AuditLogWriter.AppendAsync(db, actor, AuditActions.ScheduleRemoved, "target", row.Id.ToString(), new { schedule.Cron, reason = "target deleted" }, token);
             return (true, (ScheduleRow?)schedule);
         }, ct);
-        if (!found) return TypedResults.NotFound();
-        if (schedule is not null) scheduling.Unschedule(id);
-        return TypedResults.NoContent();
+        if (found && schedule is not null) scheduling.Unschedule(id);
+        return found;
     }
 
     internal static object Describe(TargetRow t) => new { t.Name, Kind = StoredNames.Of(t.Kind), t.BaseUrl, t.Model, t.Dialect, t.Path, t.ClaimedVariant, hasApiKey = t.ApiKeyCipher is not null };
