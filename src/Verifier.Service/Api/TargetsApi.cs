@@ -100,13 +100,17 @@ public static class TargetsApi
             row.ApiKeyCipher = null;
             var schedule = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == id, token);
             if (schedule is not null) db.Schedules.Remove(schedule);
+            var light = await db.LightSchedules.FirstOrDefaultAsync(s => s.TargetId == id, token);
+            if (light is not null) db.LightSchedules.Remove(light);
             await db.SaveChangesAsync(token);
+            if (light is not null) await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.LightScheduleRemoved, "target", row.Id.ToString(), new { light.Cron, reason = "target deleted" }, token);
             await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.TargetDeleted, "target", row.Id.ToString(), new { row.Name }, token);
             if (schedule is not null) await AuditLogWriter.AppendAsync(db, user.KeyId(), AuditActions.ScheduleRemoved, "target", row.Id.ToString(), new { schedule.Cron, reason = "target deleted" }, token);
             return (true, (ScheduleRow?)schedule);
         }, ct);
         if (!found) return TypedResults.NotFound();
         if (schedule is not null) scheduling.Unschedule(id);
+        scheduling.UnscheduleLight(id);
         return TypedResults.NoContent();
     }
 
