@@ -18,7 +18,7 @@ public sealed class ServiceBenchTests : IAsyncLifetime
     {
         var scenario = Scenario.Load(Path.Combine(ProbeFiles.Root, "scenarios", "honest-deepseek-r1.json"));
         var options = new ServiceBenchOptions(database.ConnectionString, [1],
-            [new BenchCadence("light", "*/3 * * * * *", 3), new BenchCadence("full", "*/3 * * * * *", null)],
+            [new BenchCadence("light", "*/3 * * * * *", 4, Light: true), new BenchCadence("full", "*/3 * * * * *", null)],
             TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(30), scenario);
         var rows = await ServiceBench.RunAsync(options, _ => { }, CancellationToken.None);
 
@@ -38,7 +38,7 @@ public sealed class ServiceBenchTests : IAsyncLifetime
             Assert.True(r.BytesPerAudit > 0 && r.BodyBytesPerAudit > 0, $"{r.Cadence}: {r.BytesPerAudit} / {r.BodyBytesPerAudit}");
         }
         var (light, full) = (rows[0], rows[1]);
-        Assert.InRange(light.MeanRequests, 1, 3);
+        Assert.InRange(light.MeanRequests, 1, 4); // the light plan: a tokenizer pair and a sample, one retry spare
         Assert.True(full.MeanRequests > 3, $"full audits made {full.MeanRequests} requests");
         Assert.True(full.BodyBytesPerAudit > light.BodyBytesPerAudit);
 
