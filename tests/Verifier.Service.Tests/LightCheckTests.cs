@@ -38,7 +38,7 @@ public class LightCheckTests : IAsyncLifetime
         await database.DisposeAsync();
     }
 
-    private sealed record LightAudit(Guid Id, string Kind, string? MostLikely, int Requests, DateTimeOffset CreatedAt);
+    private sealed record LightAudit(Guid Id, string Kind, string? MostLikely, int Requests, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt);
 
     private async Task<List<LightAudit>> LightAuditsAsync(string target)
     {
@@ -48,7 +48,7 @@ public class LightCheckTests : IAsyncLifetime
             join v in db.Verdicts on a.Id equals v.AuditId
             where a.TargetId == Guid.Parse(target) && a.Trigger == Verifier.Storage.AuditTrigger.Light && a.Status == Verifier.Storage.AuditStatus.Completed
             orderby a.CreatedAt
-            select new LightAudit(a.Id, v.Kind, v.MostLikely, a.Requests, a.CreatedAt));
+            select new LightAudit(a.Id, v.Kind, v.MostLikely, a.Requests, a.CreatedAt, a.FinishedAt));
     }
 
     [Fact]
@@ -74,7 +74,8 @@ public class LightCheckTests : IAsyncLifetime
         while (!(await LightAuditsAsync(target)).Any(a => a.CreatedAt > switchedAt.AddSeconds(1)) && DateTime.UtcNow < deadline) await Task.Delay(250);
         // Caught within one interval: the first light check created after the switch (a fire just before it may catch it too).
         Assert.Equal("mismatch", (await LightAuditsAsync(target)).First(a => a.CreatedAt > switchedAt.AddSeconds(1)).Kind);
-        var caught = (await LightAuditsAsync(target)).First(a => a.Kind == "mismatch");
+        // The change is raised by the first mismatch to finish (checks may overlap and finish out of order).
+        var caught = (await LightAuditsAsync(target)).OrderBy(a => a.FinishedAt).First(a => a.Kind == "mismatch");
         Assert.True(caught.CreatedAt > switchedAt.AddSeconds(-2.5));
         Assert.Equal("qwen", Verifier.Core.Catalog.VariantCatalog.Default.Get(caught.MostLikely!.Split('@')[0]).Tokenizer); // a Qwen-family model, named
 
