@@ -94,6 +94,9 @@ public static class VerifierApp
             .MapSla()
             .MapWebhooks()
             .MapAudits()
+            .MapAuditCancellation()
+            .MapExchanges()
+            .MapVerdictExport()
             .MapAuditLog()
             .MapKeys();
         app.MapJobDashboard();

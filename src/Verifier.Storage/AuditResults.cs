@@ -60,6 +60,27 @@ public static class AuditResults
         await AuditLogWriter.AppendAsync(db, null, AuditActions.AuditCompleted, "audit", audit.Id.ToString(), new { node, requests = result.Cost.Requests }, ct);
     }
 
+    /// <summary>
+    /// Ends a running audit that was cancelled: the exchanges made before it stopped are kept (with the cost they had),
+    /// no evidence and no verdict are stored; status `cancelled` and an `audit.cancelled` entry, in the caller's transaction.
+    /// </summary>
+    public static async Task CancelAsync(VerifierDb db, AuditRow audit, AuditResult partial, string node, CancellationToken ct = default)
+    {
+        await db.Exchanges.Where(o => o.AuditId == audit.Id).ExecuteDeleteAsync(ct);
+        db.Exchanges.AddRange(partial.Exchanges.Select(e => ToRow(audit.Id, e)));
+        audit.SuiteVersion = partial.SuiteVersion;
+        audit.SuiteHash = partial.SuiteHash;
+        audit.Requests = partial.Cost.Requests;
+        audit.PromptTokens = partial.Cost.PromptTokens;
+        audit.CompletionTokens = partial.Cost.CompletionTokens;
+        audit.WallMs = (long)partial.Cost.WallTime.TotalMilliseconds;
+        audit.Status = AuditStatus.Cancelled;
+        audit.FinishedAt = DateTimeOffset.UtcNow;
+        audit.Error = $"cancelled while running, after {partial.Cost.Requests} requests; no verdict";
+        await db.SaveChangesAsync(ct);
+        await AuditLogWriter.AppendAsync(db, null, AuditActions.AuditCancelled, "audit", audit.Id.ToString(), new { node, requests = partial.Cost.Requests }, ct);
+    }
+
     /// <summary>Rebuilds the stored AuditResult (exchanges byte for byte, evidence, verdict, probes) of a completed audit.</summary>
     public static async Task<AuditResult?> LoadAsync(VerifierDb db, Guid auditId, CancellationToken ct = default)
     {

@@ -62,6 +62,9 @@ public sealed class AuditRow
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
     public DateTimeOffset? HeartbeatAt { get; set; }
+
+    /// <summary>When cancellation of this audit was asked for (V7); the node running it stops it on its next heartbeat.</summary>
+    public DateTimeOffset? CancelRequestedAt { get; set; }
 }
 
 public sealed class ExchangeRow

@@ -43,11 +43,12 @@ public sealed class ServiceBenchTests : IAsyncLifetime
         Assert.True(full.BodyBytesPerAudit > light.BodyBytesPerAudit);
 
         // The figures come from the audits table: every scheduled audit is keyed by its fire and started after it.
-        var scheduled = await database.ScalarAsync<long>("SELECT count(*) FROM audits WHERE trigger = 'schedule' AND idempotency_key LIKE 'schedule:%'");
+        var scheduled = await database.ScalarAsync<long>("SELECT count(*) FROM audits WHERE (trigger = 'schedule' AND idempotency_key LIKE 'schedule:%') OR (trigger = 'light' AND idempotency_key LIKE 'light:%')");
         Assert.Equal(rows.Sum(r => r.Completed), scheduled);
         Assert.Equal(0L, await database.ScalarAsync<long>(
-            "SELECT count(*) FROM audits WHERE trigger = 'schedule' AND started_at < substr(idempotency_key, 10)::timestamptz"));
+            "SELECT count(*) FROM audits WHERE trigger IN ('schedule', 'light') AND started_at < substr(idempotency_key, strpos(idempotency_key, ':') + 1)::timestamptz"));
         Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM schedules")); // nothing left firing
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM light_schedules"));
         Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM api_keys WHERE revoked_at IS NULL")); // its admin key is revoked
     }
 }

@@ -11,4 +11,6 @@ public static class AuditActions
         WebhookCreated = "webhook.created", WebhookUpdated = "webhook.updated", WebhookDeleted = "webhook.deleted", WebhookTested = "webhook.tested",
         LightScheduleSet = "light_schedule.set", LightScheduleRemoved = "light_schedule.removed",
         SlaThresholdsSet = "sla_thresholds.set", SlaThresholdsRemoved = "sla_thresholds.removed";
+
+    public const string AuditCancelRequested = "audit.cancel-requested", AuditCancelled = "audit.cancelled";
 }

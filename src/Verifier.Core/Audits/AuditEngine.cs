@@ -50,7 +50,7 @@ public static class AuditEngine
         var delivered = false;
         // Backstop for executors that do not honour the deadline themselves: the request in flight is cancelled a grace
         // period after the wall-time budget (the HTTP client stops at the deadline and records the cut exchange).
-        using var wall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var wall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, plan.StopRequested);
         var backstop = plan.Budget.MaxWallTime + WallGrace - time.GetElapsedTime(started);
         if (backstop < TimeSpan.FromDays(30)) wall.CancelAfter(backstop > TimeSpan.Zero ? backstop : TimeSpan.Zero);
 
@@ -60,6 +60,7 @@ public static class AuditEngine
             decidedAt.Add((verdict.Kind, exchanges.Count));
             if (VerdictRules.IsSettled(verdict, policy)) { stop = "decided"; break; }
             cancellationToken.ThrowIfCancellationRequested();
+            if (plan.StopRequested.IsCancellationRequested) { stop = CancelledStop; break; }
             if (wall.IsCancellationRequested || time.GetElapsedTime(started) >= plan.Budget.MaxWallTime) { stop = "budget: wall time"; break; }
             if (exchanges.Count >= plan.Budget.MaxRequests) { stop = "budget: requests"; break; }
             if (tokens >= plan.Budget.MaxTokens) { stop = "budget: tokens"; break; }
@@ -77,6 +78,7 @@ public static class AuditEngine
             var instance = pool[pick];
             pool.RemoveAt(pick);
 
+            plan.Progress?.Report(new AuditProgress(exchanges.Count, plan.Budget.MaxRequests, tokens, plan.Budget.MaxTokens, time.GetElapsedTime(started), instance.ProbeId, instance.Category.ToString(), false));
             // One span per probe (its HTTP requests nest under it); tags are ids and outcomes, never a prompt.
             using var span = AuditTelemetry.Source.StartActivity("probe");
             span?.SetTag("verifier.probe.id", instance.ProbeId);
@@ -84,6 +86,7 @@ public static class AuditEngine
             ProbeExecution execution;
             try { execution = await execute(instance, wall.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; }
+            catch (OperationCanceledException) when (plan.StopRequested.IsCancellationRequested) { execution = ProbeExecution.Failed("executor cancelled: audit cancelled"); }
             catch (OperationCanceledException) when (wall.IsCancellationRequested) { execution = ProbeExecution.Failed("executor cancelled: audit wall-time budget reached"); }
             catch (Exception e) { execution = ProbeExecution.Failed($"executor failed: {e.GetType().Name}"); } // a target fault never ends the audit
             delivered |= execution.AnyDelivered;
@@ -98,6 +101,7 @@ public static class AuditEngine
             span?.SetTag("verifier.probe.exchanges", execution.Exchanges.Count);
             if (!execution.AnyDelivered) span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "no delivered response");
             (ledger, usage) = CheckUsage(plan, ledger, usage, instance, execution, item.OutcomeKey, evidence);
+            plan.Progress?.Report(new AuditProgress(exchanges.Count, plan.Budget.MaxRequests, tokens, plan.Budget.MaxTokens, time.GetElapsedTime(started), instance.ProbeId, instance.Category.ToString(), true));
             // A target that hides or discounts its token counts makes every further tokenizer pair a wasted request; one
             // that refuses logprobs, every further fingerprint request with them.
             if (item.OutcomeKey is TokenizerProbe.NoUsageOutcome or TokenizerProbe.DiscountedOutcome) pool.RemoveAll(c => c.GeneratorId == instance.GeneratorId);
@@ -167,10 +171,10 @@ public static class AuditEngine
     private static (EvidenceLedger, EvidenceItem, bool) Fold(EvidenceLedger ledger, ProbeInstance instance, ProbeExecution execution, Func<ProbeInstance, ProbeExecution, ProbeOutcome> score)
     {
         var sequences = execution.Exchanges.Select(e => e.Sequence).ToList();
-        if (!execution.AnyDelivered) return (ledger, NotScored(instance, sequences, "not-scored: target fault (no delivered response)"), false);
+        if (!execution.AnyDelivered) return (ledger, NotScored(instance, sequences, Weighings.NotScoredPrefix + "target fault (no delivered response)"), false);
         ProbeOutcome outcome;
         try { outcome = score(instance, execution); }
-        catch (Exception e) { return (ledger, NotScored(instance, sequences, $"not-scored: scorer failed ({e.GetType().Name})"), false); }
+        catch (Exception e) { return (ledger, NotScored(instance, sequences, $"{Weighings.NotScoredPrefix}scorer failed ({e.GetType().Name})"), false); }
         var (next, item) = ledger.Apply(outcome);
         if (item.ExchangeSequences.Count == 0) item = item with { ExchangeSequences = sequences };
         return (next, item, true);
@@ -234,4 +238,7 @@ public static class AuditEngine
 
     /// <summary>Time an executor gets past the wall-time budget to stop by itself before its request is cancelled.</summary>
     public static readonly TimeSpan WallGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>The stop reason of an audit ended by <see cref="AuditPlan.StopRequested"/>.</summary>
+    public const string CancelledStop = "cancelled";
 }

@@ -84,14 +84,14 @@ public sealed record EvidenceLedger(
         if (outcome.Fingerprint is { } observed)
         {
             var fingerprint = Fingerprints?.LogLikelihoods(outcome.ProbeId, observed);
-            if (fingerprint is null) return NotWeighed(outcome, "not-scored: no reference fingerprint for this prompt");
+            if (fingerprint is null) return NotWeighed(outcome, Weighings.NotScoredPrefix + "no reference fingerprint for this prompt");
             if (!FingerprintModel.FitsAReference(fingerprint))
-                return NotWeighed(outcome, "not-scored: the answer fits no reference (changed context or an unusual stack; never held against the vendor)");
+                return NotWeighed(outcome, Weighings.NotScoredPrefix + "the answer fits no reference (changed context or an unusual stack; never held against the vendor)");
             return ApplyDeterministic(outcome, fingerprint);
         }
         if (CapabilityModel.IsCapability(outcome.Category)) return ApplyCapability(outcome);
         if (Keyed is not null && Keyed.Keys(outcome.Category, outcome.Tier).Count > 0) return ApplyKeyed(outcome);
-        return NotWeighed(outcome, "not-scored: no likelihood model for this outcome");
+        return NotWeighed(outcome, Weighings.NotScoredPrefix + "no likelihood model for this outcome");
     }
 
     private (EvidenceLedger, EvidenceItem) NotWeighed(ProbeOutcome outcome, string why) =>
@@ -117,7 +117,7 @@ public sealed record EvidenceLedger(
             Counts = Counts.SetItem(key, counts.MoveToImmutable()),
             Observations = Observations + 1,
         };
-        return (next, Item(outcome, ll, anyReference ? "capability-reference" : "capability-weak-prior"));
+        return (next, Item(outcome, ll, anyReference ? Weighings.CapabilityReference : Weighings.CapabilityWeakPrior));
     }
 
     /// <summary>Posterior predictive over a key-only cell's outcomes for a hypothesis, or null when the cell has no model.</summary>
@@ -147,7 +147,7 @@ public sealed record EvidenceLedger(
         var counts = (KeyedCounts.TryGetValue(key, out var c) ? c : ImmutableArray.Create(new int[size])).ToBuilder();
         counts[k]++;
         var next = this with { Capability = capability.MoveToImmutable(), KeyedCounts = KeyedCounts.SetItem(key, counts.MoveToImmutable()), Observations = Observations + 1 };
-        return (next, Item(outcome, ll, "keyed-reference"));
+        return (next, Item(outcome, ll, Weighings.KeyedReference));
     }
 
     private (EvidenceLedger, EvidenceItem) ApplyDeterministic(ProbeOutcome outcome, IReadOnlyDictionary<string, double> given)
@@ -187,7 +187,7 @@ public sealed record EvidenceLedger(
             };
             det[h] += ll[h];
         }
-        return (this with { Deterministic = det.MoveToImmutable(), Observations = Observations + 1 }, Item(outcome, ll, "deterministic"));
+        return (this with { Deterministic = det.MoveToImmutable(), Observations = Observations + 1 }, Item(outcome, ll, Weighings.Deterministic));
     }
 
     private static double LogMeanExp(double[] values) =>

@@ -1,13 +1,13 @@
 namespace Verifier.Core.Reports;
 
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Verifier.Core.Audits;
 
 /// <summary>
-/// Renders an audit result as JSON (machine: the <see cref="ReportModel"/>), Markdown and HTML (people: the same
-/// <see cref="ReportDocument"/> blocks). HTML encodes every value it prints; Markdown escapes what could break a table.
+/// Renders an audit result as JSON (machine: the <see cref="ReportModel"/>) and Markdown (the <see cref="ReportDocument"/>
+/// blocks). HTML is rendered from a Razor template in Verifier.Service/Reports over the same model. Markdown escapes
+/// what could break a table or start markup.
 /// </summary>
 public static class AuditReports
 {
@@ -15,10 +15,12 @@ public static class AuditReports
 
     public static string ToJson(AuditResult result, ReportContext context) => JsonSerializer.Serialize(ReportModel.From(result, context), Json);
 
-    public static string ToMarkdown(AuditResult result, ReportContext context)
+    public static string ToMarkdown(AuditResult result, ReportContext context) => ToMarkdown(ReportModel.From(result, context));
+
+    public static string ToMarkdown(ReportModel model)
     {
         var s = new StringBuilder();
-        foreach (var block in ReportDocument.From(ReportModel.From(result, context)))
+        foreach (var block in ReportDocument.From(model))
         {
             switch (block)
             {
@@ -33,53 +35,30 @@ public static class AuditReports
                     foreach (var row in t.Rows) s.Append("| ").AppendJoin(" | ", row.Select(Md)).Append(" |\n");
                     s.Append('\n');
                     break;
+                case Preformatted p:
+                    // a fence longer than any run of backticks or tildes in the text, so vendor text cannot close it
+                    var fence = new string('~', Math.Max(3, LongestRun(p.Text, '~') + 1));
+                    s.Append(fence).Append('\n').Append(p.Text).Append('\n').Append(fence).Append("\n\n");
+                    break;
             }
         }
         return s.ToString();
     }
 
-    public static string ToHtml(AuditResult result, ReportContext context)
+    private static int LongestRun(string s, char c)
     {
-        var m = ReportModel.From(result, context);
-        var s = new StringBuilder();
-        s.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Audit ").Append(H(m.AuditId)).Append("</title>\n")
-         .Append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}strong{font-size:1.2em}.banner{background:#fe8;padding:8px}</style></head><body>\n");
-        foreach (var block in ReportDocument.From(m))
-        {
-            switch (block)
-            {
-                case Banner b: s.Append("<p class=\"banner\">").Append(H(b.Text)).Append("</p>\n"); break;
-                case Heading h: s.Append("<h").Append(h.Level).Append('>').Append(H(h.Text)).Append("</h").Append(h.Level).Append(">\n"); break;
-                case Bullets b:
-                    s.Append("<ul>\n");
-                    foreach (var item in b.Items) s.Append("<li>").Append(Html(item)).Append("</li>\n");
-                    s.Append("</ul>\n");
-                    break;
-                case Table t:
-                    s.Append("<table><tr>").Append(string.Concat(t.Header.Select(c => "<th>" + H(c) + "</th>"))).Append("</tr>\n");
-                    foreach (var row in t.Rows) s.Append("<tr>").Append(string.Concat(row.Select(c => "<td>" + Html(c) + "</td>"))).Append("</tr>\n");
-                    s.Append("</table>\n");
-                    break;
-            }
-        }
-        return s.Append("</body></html>\n").ToString();
+        int best = 0, run = 0;
+        foreach (var x in s) best = Math.Max(best, run = x == c ? run + 1 : 0);
+        return best;
     }
 
     private static string Md(IReadOnlyList<Span> spans) => string.Concat(spans.Select(x => x.Style switch
     {
         SpanStyle.Code => "`" + x.Text.Replace("`", "'", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal) + "`",
         SpanStyle.Strong => "**" + Md(x.Text) + "**",
+        SpanStyle.Label => "**" + Md(x.Text.TrimEnd()) + "**" + (x.Text.EndsWith(' ') ? " " : ""),
         _ => Md(x.Text),
     }));
-
-    private static string Html(IReadOnlyList<Span> spans) => string.Concat(spans.Select(x => x.Style switch
-    {
-        SpanStyle.Code => "<code>" + H(x.Text) + "</code>",
-        SpanStyle.Strong => "<strong>" + H(x.Text) + "</strong>",
-        _ => H(x.Text),
-    }));
-
-    private static string H(string s) => WebUtility.HtmlEncode(s);
 
     private static string Md(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal);
 }

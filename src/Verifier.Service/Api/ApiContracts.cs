@@ -22,7 +22,32 @@ public sealed record ScheduleDto(string Cron, string TimeZone, string? Suite, Bu
 
 public sealed record TargetDto(
     Guid Id, string Name, string Kind, string? BaseUrl, string? Model, string? Dialect, string? Path, string ClaimedVariant,
-    bool HasApiKey, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, ScheduleDto? Schedule);
+    bool HasApiKey, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, ScheduleDto? Schedule)
+{
+    /// <summary>The identity verdict of the target's latest completed audit (null: none yet).</summary>
+    public LatestVerdictDto? LatestVerdict { get; init; }
+
+    /// <summary>The service-quality verdict of that audit: "asreference", "degraded" or "insufficient".</summary>
+    public LatestQualityDto? LatestQuality { get; init; }
+}
+
+public sealed record LatestVerdictDto(Guid AuditId, string Kind, string? MostLikely, double ClaimPosterior, DateTimeOffset? FinishedAt);
+
+public sealed record LatestQualityDto(Guid AuditId, string Status, string Summary, DateTimeOffset? FinishedAt);
+
+/// <summary>One raw exchange of an audit; bodies (as UTF-8 text) only when read alone, empty once pruned (<c>BodiesPrunedAt</c>).</summary>
+public sealed record ExchangeDto(
+    int Seq, string ProbeId, int Attempt, string Method, string Url, int? StatusCode, string Outcome, string? Error,
+    DateTimeOffset StartedAt, double DurationMs, double? TtftMs, UsageDto? Usage,
+    IReadOnlyDictionary<string, string> RequestHeaders, IReadOnlyDictionary<string, string> ResponseHeaders,
+    int RequestBytes, int ResponseBytes, string? RequestBody, string? ResponseBody, DateTimeOffset? BodiesPrunedAt);
+
+public sealed record UsageDto(int? PromptTokens, int? CompletionTokens, int? ReasoningTokens);
+
+/// <summary>One row of a target's verdict history (export).</summary>
+public sealed record VerdictHistoryDto(
+    Guid AuditId, string Trigger, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string Verdict, string ClaimedVariant,
+    string? MostLikely, double ClaimPosterior, string? Quality, int Requests, string? SuiteVersion, string Summary);
 
 public sealed record CostDto(int Requests, long PromptTokens, long CompletionTokens, long WallTimeMs);
 
@@ -34,7 +59,11 @@ public sealed record EvidenceDto(string ProbeId, string Category, string? Tier, 
 
 public sealed record AuditDto(
     Guid Id, Guid TargetId, string Status, string Trigger, string ClaimedVariant, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt, string? Error, string? SuiteVersion, string? SuiteHash, CostDto Cost, VerdictDto? Verdict, IReadOnlyList<EvidenceDto> Evidence);
+    DateTimeOffset? FinishedAt, string? Error, string? SuiteVersion, string? SuiteHash, CostDto Cost, VerdictDto? Verdict, IReadOnlyList<EvidenceDto> Evidence)
+{
+    /// <summary>When cancellation was asked for (a running audit stops on its node's next heartbeat).</summary>
+    public DateTimeOffset? CancelRequestedAt { get; init; }
+}
 
 public sealed record AuditSummaryDto(Guid Id, string Status, string Trigger, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, string? Verdict, string? MostLikely);
 

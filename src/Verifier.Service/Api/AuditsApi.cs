@@ -12,6 +12,7 @@ using Verifier.Core.Audits;
 using Verifier.Core.Reports;
 using Verifier.Service.Audits;
 using Verifier.Service.Auth;
+using Verifier.Service.Reports;
 using Verifier.Storage;
 
 public static class AuditsApi
@@ -127,12 +128,34 @@ public static class AuditsApi
         var result = await AuditResults.LoadAsync(db, id, ct);
         if (result is null) return TypedResults.Problem(statusCode: 409, title: $"Audit is {StoredNames.Of(audit.Status)}; a report exists once it has completed.");
         var target = await db.Targets.AsNoTracking().FirstAsync(t => t.Id == audit.TargetId, ct);
-        var context = new ReportContext(id.ToString(), $"{target.Name} ({target.BaseUrl ?? target.Path}, model {target.Model})", audit.FinishedAt ?? time.GetUtcNow());
+        var context = await ReportContextAsync(db, audit, target, time, ct);
         return format switch
         {
             "md" => TypedResults.Text(AuditReports.ToMarkdown(result, context), "text/markdown; charset=utf-8"),
-            "html" => TypedResults.Text(AuditReports.ToHtml(result, context), "text/html; charset=utf-8"),
+            "html" => TypedResults.Text(await ReportHtml.RenderAsync(result, context), "text/html; charset=utf-8"),
             _ => TypedResults.Text(AuditReports.ToJson(result, context), "application/json; charset=utf-8"),
+        };
+    }
+
+    /// <summary>What the report prints besides the result: target, dates, the `verdict.stored` entry, retention.</summary>
+    private static async Task<ReportContext> ReportContextAsync(VerifierDb db, AuditRow audit, TargetRow target, TimeProvider time, CancellationToken ct)
+    {
+        var entityId = audit.Id.ToString();
+        var anchor = await db.AuditLog.AsNoTracking().Where(e => e.Action == AuditActions.VerdictStored && e.EntityId == entityId)
+            .OrderByDescending(e => e.Seq).FirstOrDefaultAsync(ct);
+        string? digest = null;
+        if (anchor is not null)
+        {
+            using var data = JsonDocument.Parse(anchor.Data);
+            digest = data.RootElement.TryGetProperty(VerdictDigests.DataField, out var d) ? d.GetString() : null;
+        }
+        var pruned = await db.Exchanges.AsNoTracking().Where(e => e.AuditId == audit.Id).MaxAsync(e => e.BodiesPrunedAt, ct);
+        return new ReportContext(audit.Id.ToString(), target.Name, audit.FinishedAt ?? time.GetUtcNow())
+        {
+            Claim = audit.ClaimedVariant, Endpoint = target.BaseUrl ?? target.Path, Model = target.Model,
+            RequestedAt = audit.CreatedAt, StartedAt = audit.StartedAt, FinishedAt = audit.FinishedAt,
+            Anchor = anchor is null ? null : new LogAnchor(anchor.Seq, Convert.ToHexStringLower(anchor.Hash), digest),
+            BodiesPrunedAt = pruned,
         };
     }
 
@@ -151,6 +174,7 @@ public static class AuditsApi
         }
         return new AuditDto(a.Id, a.TargetId, StoredNames.Of(a.Status), StoredNames.Of(a.Trigger), a.ClaimedVariant, a.CreatedAt, a.StartedAt, a.FinishedAt, a.Error,
             a.SuiteVersion, a.SuiteHash, new CostDto(a.Requests, a.PromptTokens, a.CompletionTokens, a.WallMs), verdict,
-            evidence.Select(e => new EvidenceDto(e.ProbeId, e.Category, e.Tier, e.OutcomeKey, e.Observed, e.Weighing, e.ExchangeSeqs)).ToList());
+            evidence.Select(e => new EvidenceDto(e.ProbeId, e.Category, e.Tier, e.OutcomeKey, e.Observed, e.Weighing, e.ExchangeSeqs)).ToList())
+        { CancelRequestedAt = a.CancelRequestedAt };
     }
 }

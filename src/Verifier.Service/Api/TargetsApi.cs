@@ -52,7 +52,8 @@ public static class TargetsApi
         var ids = rows.Select(r => r.Id).ToList();
         var schedules = await db.Schedules.AsNoTracking().Where(s => ids.Contains(s.TargetId)).ToDictionaryAsync(s => s.TargetId, ct);
         var next = scheduling.NextFires(schedules.Keys);
-        var items = rows.Select(r => ToDto(r, schedules.GetValueOrDefault(r.Id), next.GetValueOrDefault(r.Id))).ToList();
+        var latest = await LatestVerdicts.LoadAsync(db, ids, ct);
+        var items = rows.Select(r => ToDto(r, schedules.GetValueOrDefault(r.Id), next.GetValueOrDefault(r.Id)).With(latest)).ToList();
         return TypedResults.Ok(new PageDto<TargetDto>(items, p, size, await query.CountAsync(ct)));
     }
 
@@ -61,7 +62,8 @@ public static class TargetsApi
         var row = await db.Targets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id && t.DeletedAt == null, ct);
         if (row is null) return TypedResults.NotFound();
         var s = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(x => x.TargetId == id, ct);
-        return TypedResults.Ok(ToDto(row, s, s is null ? null : scheduling.NextFires([id]).GetValueOrDefault(id)));
+        var latest = await LatestVerdicts.LoadAsync(db, [id], ct);
+        return TypedResults.Ok(ToDto(row, s, s is null ? null : scheduling.NextFires([id]).GetValueOrDefault(id)).With(latest));
     }
 
     private static async Task<Results<Ok<TargetDto>, NotFound, ValidationProblem>> Patch(Guid id, PatchTargetRequest body, VerifierDb db, VerifierSettings settings, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)

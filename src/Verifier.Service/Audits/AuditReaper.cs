@@ -7,29 +7,47 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Verifier.Storage;
 
-/// <summary>The audits this node is running right now: their heartbeat is kept fresh, and they are never reaped here.</summary>
+/// <summary>
+/// The audits this node is running right now: their heartbeat is kept fresh, they are never reaped here, and a
+/// cancellation asked for in the database reaches their run through <see cref="Run.StopRequested"/>.
+/// </summary>
 public sealed class ActiveAudits
 {
-    private readonly ConcurrentDictionary<Guid, byte> running = new();
+    private readonly ConcurrentDictionary<Guid, CancellationTokenSource> running = new();
 
-    public IDisposable Track(Guid auditId)
+    public Run Track(Guid auditId)
     {
-        running[auditId] = 0;
-        return new Untrack(() => running.TryRemove(auditId, out _));
+        var stop = new CancellationTokenSource();
+        running[auditId] = stop;
+        return new Run(stop, () => { running.TryRemove(auditId, out _); stop.Dispose(); });
     }
 
     public Guid[] Snapshot() => [.. running.Keys];
 
-    private sealed class Untrack(Action action) : IDisposable
+    /// <summary>Asks the run of this audit on this node (if any) to stop, keeping what it exchanged.</summary>
+    public void RequestStop(Guid auditId)
     {
-        public void Dispose() => action();
+        if (running.TryGetValue(auditId, out var stop))
+        {
+            try { stop.Cancel(); }
+            catch (ObjectDisposedException) { } // the run ended meanwhile
+        }
+    }
+
+    public sealed class Run(CancellationTokenSource stop, Action untrack) : IDisposable
+    {
+        public CancellationToken StopRequested { get; } = stop.Token;
+
+        public void Dispose() => untrack();
     }
 }
 
 /// <summary>What happens to an audit whose runner stopped heartbeating.</summary>
 public static class AuditRecovery
 {
-    public static AuditStatus Decide(int attempts, int maxAttempts) => attempts >= maxAttempts ? AuditStatus.Failed : AuditStatus.Queued;
+    /// <summary>Cancelled when cancellation was asked for (never resurrected), else failed after the last attempt, else re-queued.</summary>
+    public static AuditStatus Decide(int attempts, int maxAttempts, bool cancelRequested = false) =>
+        cancelRequested ? AuditStatus.Cancelled : attempts >= maxAttempts ? AuditStatus.Failed : AuditStatus.Queued;
 }
 
 /// <summary>
@@ -63,28 +81,37 @@ public sealed class AuditReaper(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         await using var db = await dbs.CreateDbContextAsync(ct);
         var mine = active.Snapshot();
         if (mine.Length > 0)
+        {
             await db.Audits.Where(a => mine.Contains(a.Id) && a.NodeId == settings.NodeId && a.Status == AuditStatus.Running)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.HeartbeatAt, time.GetUtcNow()), ct);
+            // cancellation asked for through the API (any node): the run stops within one heartbeat interval
+            foreach (var id in await db.Audits.AsNoTracking().Where(a => mine.Contains(a.Id) && a.CancelRequestedAt != null).Select(a => a.Id).ToListAsync(ct))
+                active.RequestStop(id);
+        }
 
         var staleBefore = time.GetUtcNow() - settings.Recovery.StaleAfter;
         var stale = await db.Audits.AsNoTracking()
             .Where(a => a.Status == AuditStatus.Running && (a.HeartbeatAt == null || a.HeartbeatAt < staleBefore) && !mine.Contains(a.Id))
-            .Select(a => new { a.Id, a.NodeId, a.Attempts, a.Trigger }).ToListAsync(ct);
+            .Select(a => new { a.Id, a.NodeId, a.Attempts, a.Trigger, CancelRequested = a.CancelRequestedAt != null }).ToListAsync(ct);
         foreach (var audit in stale)
         {
-            var outcome = AuditRecovery.Decide(audit.Attempts, settings.Recovery.MaxAttempts);
-            var reason = $"runner on node {audit.NodeId} stopped heartbeating (attempt {audit.Attempts} of {settings.Recovery.MaxAttempts})";
+            var outcome = AuditRecovery.Decide(audit.Attempts, settings.Recovery.MaxAttempts, audit.CancelRequested);
+            var reason = outcome == AuditStatus.Cancelled
+                ? $"cancelled; runner on node {audit.NodeId} stopped heartbeating before it noticed"
+                : $"runner on node {audit.NodeId} stopped heartbeating (attempt {audit.Attempts} of {settings.Recovery.MaxAttempts})";
             var taken = await db.InTransactionAsync(async token =>
             {
                 var changed = await db.Audits
-                    .Where(a => a.Id == audit.Id && a.Status == AuditStatus.Running && a.Attempts == audit.Attempts && (a.HeartbeatAt == null || a.HeartbeatAt < staleBefore))
+                    .Where(a => a.Id == audit.Id && a.Status == AuditStatus.Running && a.Attempts == audit.Attempts && (a.HeartbeatAt == null || a.HeartbeatAt < staleBefore)
+                        && (a.CancelRequestedAt != null) == audit.CancelRequested)
                     .ExecuteUpdateAsync(s => s
                         .SetProperty(a => a.Status, outcome)
-                        .SetProperty(a => a.Error, outcome == AuditStatus.Failed ? reason : null)
-                        .SetProperty(a => a.FinishedAt, outcome == AuditStatus.Failed ? time.GetUtcNow() : null)
+                        .SetProperty(a => a.Error, outcome == AuditStatus.Queued ? null : reason)
+                        .SetProperty(a => a.FinishedAt, outcome == AuditStatus.Queued ? null : time.GetUtcNow())
                         .SetProperty(a => a.HeartbeatAt, time.GetUtcNow()), token); // re-queued now: not "waiting" below yet
                 if (changed == 0) return false;
-                await AuditLogWriter.AppendAsync(db, null, outcome == AuditStatus.Failed ? AuditActions.AuditFailed : AuditActions.AuditRequeued, "audit", audit.Id.ToString(),
+                var action = outcome switch { AuditStatus.Failed => AuditActions.AuditFailed, AuditStatus.Cancelled => AuditActions.AuditCancelled, _ => AuditActions.AuditRequeued };
+                await AuditLogWriter.AppendAsync(db, null, action, "audit", audit.Id.ToString(),
                     new { node = settings.NodeId, reason }, token);
                 if (outcome == AuditStatus.Failed)
                     await AlertOutbox.EnqueueForAuditAsync(db, await db.Audits.AsNoTracking().FirstAsync(a => a.Id == audit.Id, token), time.GetUtcNow(), webhooks.FailureStreak, token);

@@ -106,7 +106,7 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         try
         {
             var target = await db.Targets.AsNoTracking().FirstAsync(t => t.Id == audit.TargetId, ct);
-            result = await ExecuteAsync(audit, target, ct);
+            result = await ExecuteAsync(audit, target, alive.StopRequested, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -120,8 +120,12 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
             {
                 var audit = await LockOwnedAsync(db, auditId, attempt.Value, token);
                 if (audit is null) return false;
-                await AuditResults.CompleteAsync(db, audit, result, settings.NodeId, token);
-                await AlertOutbox.EnqueueForAuditAsync(db, audit, time.GetUtcNow(), webhooks.FailureStreak, token); // the outcome and its alerts commit together
+                if (result.StopReason == AuditEngine.CancelledStop) await AuditResults.CancelAsync(db, audit, result, settings.NodeId, token);
+                else
+                {
+                    await AuditResults.CompleteAsync(db, audit, result, settings.NodeId, token);
+                    await AlertOutbox.EnqueueForAuditAsync(db, audit, time.GetUtcNow(), webhooks.FailureStreak, token); // the outcome and its alerts commit together
+                }
                 return true;
             }, CancellationToken.None);
             if (!saved) log.LogWarning("Audit {AuditId} attempt {Attempt} lost its claim; its result is discarded", auditId, attempt);
@@ -193,6 +197,7 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
                 UPDATE audits SET status = 'running', node_id = {settings.NodeId}, attempts = attempts + 1,
                        started_at = COALESCE(started_at, now()), heartbeat_at = now()
                  WHERE id = {auditId}
+                   AND cancel_requested_at IS NULL
                    AND (status = 'queued' OR (status = 'running' AND attempts < {settings.Recovery.MaxAttempts}
                         AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => {staleSeconds}))))
                 RETURNING attempts AS "Value"
@@ -203,12 +208,12 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         }, ct);
     }
 
-    private async Task<AuditResult> ExecuteAsync(AuditRow audit, TargetRow target, CancellationToken ct)
+    private async Task<AuditResult> ExecuteAsync(AuditRow audit, TargetRow target, CancellationToken stopRequested, CancellationToken ct)
     {
         var budget = JsonSerializer.Deserialize<AuditBudget>(audit.Budget, StoredJson.Options) ?? AuditBudget.Default;
-        var plan = audit.Trigger == AuditTrigger.Light
+        var plan = (audit.Trigger == AuditTrigger.Light
             ? LightCheck.Plan(ProbeSuite.Default, audit.ClaimedVariant, Seeds.For(audit.Id))
-            : ProbeSuite.Default.Plan(audit.ClaimedVariant, budget, Seeds.For(audit.Id));
+            : ProbeSuite.Default.Plan(audit.ClaimedVariant, budget, Seeds.For(audit.Id))) with { StopRequested = stopRequested };
         var runtime = new TargetRuntime(handlers.CreateHandler("targets"), settings.TargetClient, settings.OnnxDevice,
             warning => log.LogWarning("Audit {AuditId}: {Warning}", audit.Id, warning));
         using var executor = TargetExecutors.Open(TargetSpec.From(target, settings.Secrets), audit.ClaimedVariant, runtime);

@@ -20,4 +20,25 @@ public class WallBudgetTests
         Assert.Equal("not-scored: target fault (no delivered response)", Assert.Single(result.Evidence).Weighing);
         Assert.StartsWith("no request was sent", result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_stop_request_cuts_the_probe_in_flight_and_ends_the_audit_as_cancelled_keeping_earlier_exchanges()
+    {
+        using var stop = new CancellationTokenSource();
+        var plan = Sim.Plan("deepseek-r1", Sim.Candidates(2, 2, 1), 50) with { StopRequested = stop.Token };
+        var inner = Sim.Executor([new("deepseek-r1", "fp8", 1)], new Random(3));
+        var calls = 0;
+        var result = await AuditEngine.RunAsync(plan, async (instance, ct) =>
+        {
+            if (++calls < 3) return await inner(instance, ct);
+            await stop.CancelAsync(); // the third probe hangs until the audit is cancelled
+            await Task.Delay(Timeout.Infinite, ct);
+            return ProbeExecution.Failed("unreachable");
+        });
+        Assert.Equal(AuditEngine.CancelledStop, result.StopReason);
+        Assert.Equal(3, result.Probes.Count);
+        Assert.Equal("not-scored: target fault (no delivered response)", result.Evidence[^1].Weighing);
+        Assert.NotEmpty(result.Exchanges);
+        Assert.All(result.Exchanges, e => Assert.Contains(e.Sequence, result.Probes[0].ExchangeSequences.Concat(result.Probes[1].ExchangeSequences)));
+    }
 }
