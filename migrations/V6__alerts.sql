@@ -3,8 +3,7 @@
 -- A light check is an audit too (one pipeline), with its own trigger.
 ALTER TABLE audits DROP CONSTRAINT IF EXISTS audits_trigger_check;
 ALTER TABLE audits ADD CONSTRAINT audits_trigger_check CHECK (trigger IN ('spot', 'schedule', 'cli', 'light'));
--- SLA figures and alert decisions read a target's recent audits and exchanges by time.
-CREATE INDEX audits_target_finished ON audits (target_id, finished_at DESC) WHERE finished_at IS NOT NULL;
+-- SLA figures read a target's exchanges by time (its recent finished audits: V7's audits_target_finished).
 CREATE INDEX exchanges_started ON exchanges (started_at);
 
 -- A light check's schedule, next to the full one (schedules): its own cron, its own Hangfire recurring job.
