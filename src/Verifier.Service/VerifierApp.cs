@@ -37,6 +37,11 @@ public static class VerifierApp
         services.AddHttpClient("targets")
             .ConfigurePrimaryHttpMessageHandler(() => Verifier.Targets.Http.TargetHttp.CreateHandler(settings.TargetNetwork));
         services.AddSingleton<TargetUrlRules>();
+        // Webhooks go out under the same outbound policy as targets (connect-time check, no redirects, no proxy).
+        services.AddHttpClient(Verifier.Service.Alerts.WebhookDispatcher.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => Verifier.Targets.Http.TargetHttp.CreateHandler(settings.TargetNetwork));
+        services.AddSingleton(Verifier.Service.Alerts.WebhookSettings.From(builder.Configuration));
+        services.AddHostedService<Verifier.Service.Alerts.WebhookDispatcher>();
         services.AddValidatorsFromAssemblyContaining<CreateTargetValidator>(ServiceLifetime.Singleton); // each validator once, by its IValidator<T>
         services.AddSingleton<AuditRunner>();
         services.AddSingleton<ActiveAudits>();
@@ -88,6 +93,9 @@ public static class VerifierApp
             .RequireAuthorization(Policies.Read) // every endpoint needs a key; writes add a stricter policy of their own
             .MapTargets()
             .MapSchedules()
+            .MapLightSchedules()
+            .MapSla()
+            .MapWebhooks()
             .MapAudits()
             .MapAuditCancellation()
             .MapExchanges()

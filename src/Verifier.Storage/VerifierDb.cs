@@ -23,6 +23,11 @@ public sealed class VerifierDb(DbContextOptions<VerifierDb> options, AuditLogKey
     public DbSet<ReferenceRunRow> ReferenceRuns => Set<ReferenceRunRow>();
     public DbSet<AuditLogRow> AuditLog => Set<AuditLogRow>();
     public DbSet<AuditLogHeadRow> AuditLogHead => Set<AuditLogHeadRow>();
+    public DbSet<LightScheduleRow> LightSchedules => Set<LightScheduleRow>();
+    public DbSet<SlaThresholdRow> SlaThresholds => Set<SlaThresholdRow>();
+    public DbSet<WebhookRow> Webhooks => Set<WebhookRow>();
+    public DbSet<WebhookDeliveryRow> WebhookDeliveries => Set<WebhookDeliveryRow>();
+    public DbSet<WebhookAttemptRow> WebhookAttempts => Set<WebhookAttemptRow>();
 
     public static DbContextOptions<VerifierDb> Options(string connectionString, DbRetry? retry = null)
     {
@@ -70,6 +75,12 @@ public sealed class VerifierDb(DbContextOptions<VerifierDb> options, AuditLogKey
         modelBuilder.Entity<ReferenceRunRow>(e => { e.ToTable("reference_runs"); e.HasKey(x => x.Id); e.Property(x => x.Bundle).HasColumnType("jsonb"); });
         modelBuilder.Entity<AuditLogRow>(e => { e.ToTable("audit_log"); e.HasKey(x => x.Seq); e.Property(x => x.Seq).ValueGeneratedNever(); e.Property(x => x.Data).HasColumnType("jsonb"); });
         modelBuilder.Entity<AuditLogHeadRow>(e => { e.ToTable("audit_log_head"); e.HasKey(x => x.Id); e.Property(x => x.Id).ValueGeneratedNever(); });
+
+        modelBuilder.Entity<LightScheduleRow>(e => { e.ToTable("light_schedules"); e.HasKey(x => x.TargetId); });
+        modelBuilder.Entity<SlaThresholdRow>(e => { e.ToTable("sla_thresholds"); e.HasKey(x => x.TargetId); });
+        modelBuilder.Entity<WebhookRow>(e => { e.ToTable("webhooks"); e.HasKey(x => x.Id); });
+        modelBuilder.Entity<WebhookDeliveryRow>(e => { e.ToTable("webhook_deliveries"); e.HasKey(x => x.Id); });
+        modelBuilder.Entity<WebhookAttemptRow>(e => { e.ToTable("webhook_attempts"); e.HasKey(x => new { x.DeliveryId, x.Attempt }); });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())

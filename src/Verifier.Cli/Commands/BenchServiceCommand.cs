@@ -5,6 +5,7 @@ using System.Globalization;
 using Verifier.Cli.Output;
 using Verifier.Core.Audits;
 using Verifier.Core.Catalog;
+using Verifier.Core.Probes.Suite;
 using Verifier.Service.Audits;
 using Verifier.Simulator;
 
@@ -17,7 +18,6 @@ public static class BenchServiceCommand
         var targets = new Option<string>("--targets") { Description = "Numbers of targets to try, comma-separated.", DefaultValueFactory = _ => "5,20" };
         var minutes = new Option<double>("--minutes") { Description = "How long each number of targets runs on each cadence.", DefaultValueFactory = _ => 2 };
         var lightCron = new Option<string>("--light-cron") { Description = "Cron of the light check (5 fields, or 6 with seconds first).", DefaultValueFactory = _ => "* * * * *" };
-        var lightRequests = new Option<int>("--light-requests") { Description = "Request budget of a light check.", DefaultValueFactory = _ => 3 };
         var fullCron = new Option<string>("--full-cron") { Description = "Cron of the full audit (default budget).", DefaultValueFactory = _ => "* * * * *" };
         var cadences = new Option<string>("--cadences") { Description = "light, full or light,full.", DefaultValueFactory = _ => "light,full" };
         var scenario = new Option<string?>("--scenario") { Description = "Scenario of every simulated vendor (default: probes/scenarios/honest-deepseek-r1.json)." };
@@ -28,21 +28,20 @@ public static class BenchServiceCommand
         var quiet = CliProgress.QuietOption();
         var command = new Command("service", "SIMULATION: targets one node keeps on schedule, audits/min, p95 schedule lag, bytes per audit, per number of targets.")
         {
-            db, targets, minutes, cadences, lightCron, lightRequests, fullCron, scenario, ttft, workers, drain, json, quiet,
+            db, targets, minutes, cadences, lightCron, fullCron, scenario, ttft, workers, drain, json, quiet,
         };
         command.SetAction((result, ct) => CliRunner.Guard(() => CliProgress.RunAsync(result, quiet, async progress =>
         {
             var cs = CommonOptions.RequireDatabase(result, db);
             var counts = ParseTargets(result.GetValue(targets)!);
             if (result.GetValue(minutes) is var m && (!double.IsFinite(m) || m <= 0 || m > 24 * 60)) throw new CliException("--minutes must be between 0 and 1440.");
-            if (result.GetValue(lightRequests) is < 1 or > 10_000) throw new CliException("--light-requests must be between 1 and 10000.");
             if (result.GetValue(workers) is < 1 or > 1000) throw new CliException("--workers must be between 1 and 1000.");
             if (result.GetValue(drain) is var d && (!double.IsFinite(d) || d < 0)) throw new CliException("--drain-seconds must not be negative.");
             var chosen = new List<BenchCadence>();
             foreach (var name in result.GetValue(cadences)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 chosen.Add(name switch
                 {
-                    "light" => new BenchCadence("light", Cron(result.GetValue(lightCron)!, "--light-cron"), result.GetValue(lightRequests)),
+                    "light" => new BenchCadence("light", Cron(result.GetValue(lightCron)!, "--light-cron"), LightCheck.Budget.MaxRequests, Light: true),
                     "full" => new BenchCadence("full", Cron(result.GetValue(fullCron)!, "--full-cron"), null),
                     _ => throw new CliException($"--cadences: '{name}' is neither light nor full."),
                 });
@@ -57,7 +56,7 @@ public static class BenchServiceCommand
                 Console.WriteLine($"SIMULATION: simulated vendors (scenario {s.Name}, one per target) on 127.0.0.1; one in-process service node on the given PostgreSQL");
                 foreach (var c in chosen)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"cadence {c.Name}: cron '{c.Cron}', budget {(c.MaxRequests is { } r ? $"{r} requests" : $"default ({AuditBudget.Default.MaxRequests} requests)")}, {m:0.##} min per number of targets"));
+                        $"cadence {c.Name}: cron '{c.Cron}', budget {(c.Light ? $"light check (at most {c.MaxRequests} requests)" : c.MaxRequests is { } r ? $"{r} requests" : $"default ({AuditBudget.Default.MaxRequests} requests)")}, {m:0.##} min per number of targets"));
             }
             var rows = await ServiceBench.RunAsync(options, p => progress.Update("windows", $"{p.Window}/{p.Windows} done, SIMULATION {p.Message}", p.Window, p.Windows, eta: true), ct);
             progress.Done($"bench service done: {rows.Count} windows");

@@ -17,8 +17,11 @@ using Verifier.Service.Audits;
 using Verifier.Simulator;
 using Verifier.Storage;
 
-/// <summary>One cadence of the bench: a cron every target is scheduled on and the budget of each scheduled audit (null: default).</summary>
-public sealed record BenchCadence(string Name, string Cron, int? MaxRequests);
+/// <summary>
+/// One cadence of the bench: a cron every target is scheduled on and the budget of each scheduled audit (null: default);
+/// a light cadence puts the cron on the targets' light-check schedule instead (the light plan, at most 4 requests).
+/// </summary>
+public sealed record BenchCadence(string Name, string Cron, int? MaxRequests, bool Light = false);
 
 public sealed record ServiceBenchOptions(
     string ConnectionString, IReadOnlyList<int> Targets, IReadOnlyList<BenchCadence> Cadences, TimeSpan Window, TimeSpan Drain, Scenario Scenario)
@@ -133,8 +136,8 @@ public static class ServiceBench
         var start = DateTimeOffset.UtcNow;
         foreach (var t in targets)
         {
-            object body = cadence.MaxRequests is { } max ? new { cron = cadence.Cron, budget = new { maxRequests = max } } : new { cron = cadence.Cron };
-            await Ok(await http.PutAsJsonAsync($"/api/v1/targets/{t}/schedule", body, ct), ct);
+            object body = cadence.MaxRequests is { } max && !cadence.Light ? new { cron = cadence.Cron, budget = new { maxRequests = max } } : new { cron = cadence.Cron };
+            await Ok(await http.PutAsJsonAsync($"/api/v1/targets/{t}/{(cadence.Light ? "light-schedule" : "schedule")}", body, ct), ct);
             since[t] = DateTimeOffset.UtcNow; // slots after this are fires the node owes
         }
         await Task.Delay(o.Window, ct);
@@ -142,13 +145,17 @@ public static class ServiceBench
         // Stop the fires but keep the schedule rows until the drain is over: a fire already handed to Hangfire still
         // creates and runs its audit (a deleted schedule would make it fire nothing, and count as missed).
         var scheduling = services.GetRequiredService<Scheduling>();
-        foreach (var t in targets) scheduling.Unschedule(t);
+        foreach (var t in targets)
+        {
+            scheduling.Unschedule(t);
+            scheduling.UnscheduleLight(t);
+        }
         var audits = await DrainAsync(o, targets, services.GetRequiredService<Hangfire.JobStorage>(), ct);
         foreach (var t in targets) await Ok(await http.DeleteAsync($"/api/v1/targets/{t}", ct), ct); // soft delete, schedule row gone; audits stay
 
         // A slot is owed when it fell after the schedule was set and early enough before the end for the scheduler (1 s polling) to fire it.
         var owedUntil = end - TimeSpan.FromSeconds(3);
-        var byFire = audits.Where(a => a.IdempotencyKey?.StartsWith("schedule:", StringComparison.Ordinal) == true)
+        var byFire = audits.Where(a => a.IdempotencyKey?.StartsWith("schedule:", StringComparison.Ordinal) == true || a.IdempotencyKey?.StartsWith("light:", StringComparison.Ordinal) == true)
             .GroupBy(a => (a.TargetId, FireOf(a.IdempotencyKey!))).ToDictionary(g => g.Key, g => g.First());
         var lags = new List<double>(); // seconds; +inf: never started
         var onTime = 0;
@@ -219,11 +226,11 @@ public static class ServiceBench
                && (monitoring.ProcessingCount() > 0 || monitoring.Queues().Any(q => q.Length > 0)
                    || await db.Audits.AnyAsync(a => targets.Contains(a.TargetId) && (a.Status == AuditStatus.Queued || a.Status == AuditStatus.Running), ct)))
             await Task.Delay(250, ct);
-        return await db.Audits.AsNoTracking().Where(a => targets.Contains(a.TargetId) && a.Trigger == AuditTrigger.Schedule).ToListAsync(ct);
+        return await db.Audits.AsNoTracking().Where(a => targets.Contains(a.TargetId) && (a.Trigger == AuditTrigger.Schedule || a.Trigger == AuditTrigger.Light)).ToListAsync(ct);
     }
 
     private static DateTimeOffset FireOf(string key) =>
-        DateTimeOffset.Parse(key["schedule:".Length..], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        DateTimeOffset.Parse(key[(key.IndexOf(':', StringComparison.Ordinal) + 1)..], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
     private static async Task<JsonElement> Ok(HttpResponseMessage response, CancellationToken ct)
     {

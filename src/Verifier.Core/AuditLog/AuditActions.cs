@@ -7,7 +7,10 @@ public static class AuditActions
         AuditFailed = "audit.failed", AuditRequeued = "audit.requeued", VerdictStored = "verdict.stored",
         TargetCreated = "target.created", TargetUpdated = "target.updated", TargetDeleted = "target.deleted",
         ScheduleSet = "schedule.set", ScheduleRemoved = "schedule.removed", KeyCreated = "key.created", KeyRevoked = "key.revoked",
-        ExchangesPruned = "exchanges.pruned";
+        ExchangesPruned = "exchanges.pruned",
+        WebhookCreated = "webhook.created", WebhookUpdated = "webhook.updated", WebhookDeleted = "webhook.deleted", WebhookTested = "webhook.tested",
+        LightScheduleSet = "light_schedule.set", LightScheduleRemoved = "light_schedule.removed",
+        SlaThresholdsSet = "sla_thresholds.set", SlaThresholdsRemoved = "sla_thresholds.removed";
 
     public const string AuditCancelRequested = "audit.cancel-requested", AuditCancelled = "audit.cancelled";
 }

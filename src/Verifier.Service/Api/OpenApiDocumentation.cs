@@ -26,6 +26,8 @@ public static class OpenApiDocumentation
         ["audits"] = "Spot checks, audit results with evidence, reports.",
         ["audit-log"] = "The hash-chained, signed log of every write.",
         ["keys"] = "Service keys and their roles.",
+        ["webhooks"] = "Signed alert deliveries (verdict changes, mismatches, repeated failures, SLA breaches) and their delivery log.",
+        ["sla"] = "Service figures per target (latency, TTFT, tokens/s, error rates, availability) and the thresholds that raise sla.breached.",
     };
 
     public static IServiceCollection AddVerifierOpenApi(this IServiceCollection services) => services.AddOpenApi(o =>

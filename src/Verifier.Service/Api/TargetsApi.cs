@@ -124,13 +124,18 @@ public static class TargetsApi
             row.ApiKeyCipher = null;
             var schedule = await db.Schedules.FirstOrDefaultAsync(s => s.TargetId == id, token);
             if (schedule is not null) db.Schedules.Remove(schedule);
+            var light = await db.LightSchedules.FirstOrDefaultAsync(s => s.TargetId == id, token);
+            if (light is not null) db.LightSchedules.Remove(light);
             await db.SaveChangesAsync(token);
+            if (light is not null) await AuditLogWriter.AppendAsync(db, actor, AuditActions.LightScheduleRemoved, "target", row.Id.ToString(), new { light.Cron, reason = "target deleted" }, token);
             await AuditLogWriter.AppendAsync(db, actor, AuditActions.TargetDeleted, "target", row.Id.ToString(), new { row.Name }, token);
             if (schedule is not null) await AuditLogWriter.AppendAsync(db, actor, AuditActions.ScheduleRemoved, "target", row.Id.ToString(), new { schedule.Cron, reason = "target deleted" }, token);
             return (true, (ScheduleRow?)schedule);
         }, ct);
-        if (found && schedule is not null) scheduling.Unschedule(id);
-        return found;
+        if (!found) return false;
+        if (schedule is not null) scheduling.Unschedule(id);
+        scheduling.UnscheduleLight(id);
+        return true;
     }
 
     internal static object Describe(TargetRow t) => new { t.Name, Kind = StoredNames.Of(t.Kind), t.BaseUrl, t.Model, t.Dialect, t.Path, t.ClaimedVariant, hasApiKey = t.ApiKeyCipher is not null };

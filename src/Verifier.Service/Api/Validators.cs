@@ -89,17 +89,7 @@ public sealed class ScheduleValidator : AbstractValidator<ScheduleRequest>
 {
     public ScheduleValidator(IValidator<BudgetDto> budget, TimeProvider time)
     {
-        RuleFor(s => s.Cron).NotEmpty().MaximumLength(200);
-        RuleFor(s => s.TimeZone).MaximumLength(100).Must(z => z is null || z.Length > 100 || CronSchedule.TryFindZone(z) is not null)
-            .WithMessage("'timeZone' must be an IANA time zone id, e.g. Europe/Berlin or UTC.");
-        RuleFor(s => s.Cron).Custom((cron, ctx) =>
-        {
-            if (string.IsNullOrEmpty(cron) || cron.Length > 200) return;
-            if (CronSchedule.TryParse(cron) is not { } expression)
-                ctx.AddFailure("cron", "'cron' is not a valid cron expression: 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first.");
-            else if (expression.GetNextOccurrence(time.GetUtcNow(), CronSchedule.TryFindZone(ctx.InstanceToValidate.TimeZone) ?? TimeZoneInfo.Utc) is null)
-                ctx.AddFailure("cron", "'cron' never fires (no future time matches it, e.g. 30 February).");
-        });
+        this.AddCronRules(s => s.Cron, s => s.TimeZone, time);
         RuleFor(s => s.Suite).Must(s => s is null or "default").WithMessage("'suite' must be 'default' (the only suite shipped).");
         RuleFor(s => s.Budget!).SetValidator(budget).When(s => s.Budget is not null);
     }

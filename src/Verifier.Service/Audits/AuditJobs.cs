@@ -29,6 +29,14 @@ public sealed class AuditJobs(AuditRunner runner, ILogger<AuditJobs> log)
         if (auditId is { } id) await runner.RunAsync(id, cancellationToken);
     }
 
+    /// <summary>A fire of a target's light-check schedule: a light audit (trigger `light`) through the same runner, created once per fire.</summary>
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [15, 60, 300])]
+    public async Task RunLightAsync(Guid targetId, PerformContext? context, CancellationToken cancellationToken)
+    {
+        var auditId = await runner.CreateScheduledAsync(targetId, FireTime(context!), cancellationToken, light: true);
+        if (auditId is { } id) await runner.RunAsync(id, cancellationToken);
+    }
+
     /// <summary>
     /// The fire this job belongs to: the "Time" parameter Hangfire's recurring-job scheduler writes into the job it
     /// triggers (the slot, to the second, or when a missed slot was caught up), stored with the job, so every retry

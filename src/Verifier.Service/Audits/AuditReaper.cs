@@ -58,7 +58,7 @@ public static class AuditRecovery
 /// nodes may reap at once: each change re-checks its condition in the UPDATE, so only one wins. A database outage
 /// only skips ticks.
 /// </summary>
-public sealed class AuditReaper(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, Scheduling scheduling, TimeProvider time, ILogger<AuditReaper> log) : BackgroundService
+public sealed class AuditReaper(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, Scheduling scheduling, TimeProvider time, Alerts.WebhookSettings webhooks, ILogger<AuditReaper> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -113,6 +113,8 @@ public sealed class AuditReaper(IDbContextFactory<VerifierDb> dbs, VerifierSetti
                 var action = outcome switch { AuditStatus.Failed => AuditActions.AuditFailed, AuditStatus.Cancelled => AuditActions.AuditCancelled, _ => AuditActions.AuditRequeued };
                 await AuditLogWriter.AppendAsync(db, null, action, "audit", audit.Id.ToString(),
                     new { node = settings.NodeId, reason }, token);
+                if (outcome == AuditStatus.Failed)
+                    await AlertOutbox.EnqueueForAuditAsync(db, await db.Audits.AsNoTracking().FirstAsync(a => a.Id == audit.Id, token), time.GetUtcNow(), webhooks.FailureStreak, token);
                 return true;
             }, ct);
             if (!taken) continue;

@@ -18,27 +18,41 @@ using Verifier.Targets.Http;
 /// be saved (database gone past the retries), the heartbeat stops and the reaper re-queues or fails the audit, so
 /// every audit ends in a terminal state.
 /// </summary>
-public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, IHttpMessageHandlerFactory handlers, TimeProvider time, ILogger<AuditRunner> log)
+public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSettings settings, ActiveAudits active, IHttpMessageHandlerFactory handlers, TimeProvider time, Alerts.WebhookSettings webhooks, ILogger<AuditRunner> log)
 {
-    public async Task<Guid?> CreateScheduledAsync(Guid targetId, DateTimeOffset fireTime, CancellationToken ct)
+    /// <summary>
+    /// The audit of one fire of the target's full schedule (<paramref name="light"/>: of its light-check schedule), created
+    /// once whatever the deliveries: its idempotency key is "schedule:&lt;fire&gt;" ("light:&lt;fire&gt;").
+    /// </summary>
+    public async Task<Guid?> CreateScheduledAsync(Guid targetId, DateTimeOffset fireTime, CancellationToken ct, bool light = false)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var target = await db.Targets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == targetId && t.DeletedAt == null, ct);
         if (target is null) return null;
-        var schedule = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.TargetId == targetId, ct);
-        if (schedule is null) return null; // a recurring job outliving its schedule row (removal not committed) fires nothing
-        var key = "schedule:" + fireTime.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        AuditBudget budget;
+        if (light)
+        {
+            if (!await db.LightSchedules.AnyAsync(s => s.TargetId == targetId, ct)) return null;
+            budget = LightCheck.Budget;
+        }
+        else
+        {
+            var schedule = await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.TargetId == targetId, ct);
+            if (schedule is null) return null; // a recurring job outliving its schedule row (removal not committed) fires nothing
+            budget = Budgets.From(schedule.Budget is null ? null : JsonSerializer.Deserialize<BudgetDto>(schedule.Budget, StoredJson.Options));
+        }
+        var trigger = light ? AuditTrigger.Light : AuditTrigger.Schedule;
+        var key = (light ? "light:" : "schedule:") + fireTime.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         var existing = await db.Audits.AsNoTracking().FirstOrDefaultAsync(a => a.TargetId == targetId && a.IdempotencyKey == key, ct);
         if (existing is not null) return existing.Id;
-        var budget = Budgets.From(schedule?.Budget is null ? null : JsonSerializer.Deserialize<BudgetDto>(schedule.Budget, StoredJson.Options));
-        var audit = NewAudit(target, AuditTrigger.Schedule, key, budget, null, time.GetUtcNow());
+        var audit = NewAudit(target, trigger, key, budget, null, time.GetUtcNow());
         try
         {
             await db.InTransactionAsync(async token =>
             {
                 db.Audits.Add(audit);
                 await db.SaveChangesAsync(token);
-                await AuditLogWriter.AppendAsync(db, null, AuditActions.AuditRequested, "audit", audit.Id.ToString(), new { targetId, trigger = "schedule", fireTime }, token);
+                await AuditLogWriter.AppendAsync(db, null, AuditActions.AuditRequested, "audit", audit.Id.ToString(), new { targetId, trigger = StoredNames.Of(trigger), fireTime }, token);
             }, ct);
             return audit.Id;
         }
@@ -107,7 +121,11 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
                 var audit = await LockOwnedAsync(db, auditId, attempt.Value, token);
                 if (audit is null) return false;
                 if (result.StopReason == AuditEngine.CancelledStop) await AuditResults.CancelAsync(db, audit, result, settings.NodeId, token);
-                else await AuditResults.CompleteAsync(db, audit, result, settings.NodeId, token);
+                else
+                {
+                    await AuditResults.CompleteAsync(db, audit, result, settings.NodeId, token);
+                    await AlertOutbox.EnqueueForAuditAsync(db, audit, time.GetUtcNow(), webhooks.FailureStreak, token); // the outcome and its alerts commit together
+                }
                 return true;
             }, CancellationToken.None);
             if (!saved) log.LogWarning("Audit {AuditId} attempt {Attempt} lost its claim; its result is discarded", auditId, attempt);
@@ -158,6 +176,7 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
             audit.FinishedAt = time.GetUtcNow();
             await db.SaveChangesAsync(token);
             await AuditLogWriter.AppendAsync(db, null, AuditActions.AuditFailed, "audit", row.Id.ToString(), new { node = settings.NodeId, error = e.GetType().Name }, token);
+            await AlertOutbox.EnqueueForAuditAsync(db, audit, time.GetUtcNow(), webhooks.FailureStreak, token);
             return true;
         }, CancellationToken.None);
     }
@@ -192,7 +211,9 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
     private async Task<AuditResult> ExecuteAsync(AuditRow audit, TargetRow target, CancellationToken stopRequested, CancellationToken ct)
     {
         var budget = JsonSerializer.Deserialize<AuditBudget>(audit.Budget, StoredJson.Options) ?? AuditBudget.Default;
-        var plan = ProbeSuite.Default.Plan(audit.ClaimedVariant, budget, Seeds.For(audit.Id)) with { StopRequested = stopRequested };
+        var plan = (audit.Trigger == AuditTrigger.Light
+            ? LightCheck.Plan(ProbeSuite.Default, audit.ClaimedVariant, Seeds.For(audit.Id))
+            : ProbeSuite.Default.Plan(audit.ClaimedVariant, budget, Seeds.For(audit.Id))) with { StopRequested = stopRequested };
         var runtime = new TargetRuntime(handlers.CreateHandler("targets"), settings.TargetClient, settings.OnnxDevice,
             warning => log.LogWarning("Audit {AuditId}: {Warning}", audit.Id, warning));
         using var executor = TargetExecutors.Open(TargetSpec.From(target, settings.Secrets), audit.ClaimedVariant, runtime);

@@ -40,5 +40,14 @@ public sealed class ScheduleSync(IDbContextFactory<VerifierDb> dbs, Scheduling s
             }
             scheduling.ScheduleTarget(row.TargetId, row.Cron, zone);
         }
+        foreach (var row in await db.LightSchedules.AsNoTracking().ToListAsync(ct))
+        {
+            if (CronSchedule.TryParse(row.Cron) is null || CronSchedule.TryFindZone(row.TimeZone) is not { } zone)
+            {
+                log.LogError("Light schedule of target {TargetId} not registered: cron '{Cron}' ({TimeZone}) is not valid for Hangfire; PUT it again", row.TargetId, row.Cron, row.TimeZone ?? "UTC");
+                continue;
+            }
+            scheduling.ScheduleLight(row.TargetId, row.Cron, zone);
+        }
     }
 }

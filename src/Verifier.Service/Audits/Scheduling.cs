@@ -23,12 +23,21 @@ public sealed class Scheduling(IBackgroundJobClient jobs, IRecurringJobManager r
 
     public void Unschedule(Guid targetId) => recurring.RemoveIfExists(ScheduleJobId(targetId));
 
+    public static string LightJobId(Guid targetId) => $"light-{targetId}";
+
+    /// <summary>Creates or replaces the target's light-check recurring job (its own cron, next to the full schedule's).</summary>
+    public void ScheduleLight(Guid targetId, string cron, TimeZoneInfo zone) =>
+        recurring.AddOrUpdate<AuditJobs>(LightJobId(targetId), j => j.RunLightAsync(targetId, null, CancellationToken.None), cron,
+            new RecurringJobOptions { TimeZone = zone, MisfireHandling = MisfireHandlingMode.Relaxed });
+
+    public void UnscheduleLight(Guid targetId) => recurring.RemoveIfExists(LightJobId(targetId));
+
     /// <summary>Next fire (UTC) of each target's recurring job, as Hangfire stored it; absent when it has none.</summary>
-    public Dictionary<Guid, DateTimeOffset?> NextFires(IReadOnlyCollection<Guid> targetIds)
+    public Dictionary<Guid, DateTimeOffset?> NextFires(IReadOnlyCollection<Guid> targetIds, bool light = false)
     {
         if (targetIds.Count == 0) return [];
         using var connection = storage.GetConnection();
-        var ids = targetIds.ToDictionary(ScheduleJobId);
+        var ids = targetIds.ToDictionary(light ? LightJobId : (Func<Guid, string>)ScheduleJobId);
         return connection.GetRecurringJobs(ids.Keys)
             .Where(j => j.NextExecution is not null && !j.Removed)
             .ToDictionary(j => ids[j.Id], j => (DateTimeOffset?)new DateTimeOffset(DateTime.SpecifyKind(j.NextExecution!.Value, DateTimeKind.Utc)));

@@ -25,7 +25,7 @@ public sealed class ServiceNode : IAsyncDisposable
         while (output.Count > 500) output.TryDequeue(out _);
     }
 
-    public static async Task<ServiceNode> StartAsync(string name, string connectionString)
+    public static async Task<ServiceNode> StartAsync(string name, string connectionString, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "verifier.dll"), "serve", "--urls", $"http://127.0.0.1:{port}"])
@@ -41,6 +41,7 @@ public sealed class ServiceNode : IAsyncDisposable
         info.Environment["Verifier__Audits__HeartbeatSeconds"] = "0.5";
         info.Environment["Verifier__Audits__StaleSeconds"] = "5"; // a killed node's audit is taken back within seconds
         info.Environment["Verifier__Scheduler__InvisibilitySeconds"] = "10"; // and Hangfire hands its job out again soon after
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info)!;
         var node = new ServiceNode(process, name, $"http://127.0.0.1:{port}");
         process.OutputDataReceived += (_, e) => node.Keep(e.Data);

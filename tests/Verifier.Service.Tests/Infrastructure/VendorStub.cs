@@ -16,6 +16,9 @@ public sealed class VendorStub : IAsyncDisposable
     private readonly WebApplication app;
     public ConcurrentBag<string> Requests { get; } = [];
     public TimeSpan ChatDelay { get; set; }
+
+    /// <summary>Whose chat template and tokenizer count prompt_tokens: set to another family mid-test to switch the model behind the endpoint.</summary>
+    public Verifier.Core.ChatTemplates.ChatTemplateId Template { get; set; } = Verifier.Core.ChatTemplates.ChatTemplateId.R1;
     public string BaseUrl { get; }
 
     private VendorStub(WebApplication app, string baseUrl) { this.app = app; BaseUrl = baseUrl; }
@@ -38,7 +41,7 @@ public sealed class VendorStub : IAsyncDisposable
             using var body = await System.Text.Json.JsonDocument.ParseAsync(ctx.Request.Body);
             var messages = body.RootElement.GetProperty("messages").EnumerateArray()
                 .Select(m => new Verifier.Core.Chat.ChatMessage(m.GetProperty("role").GetString()!, m.GetProperty("content").GetString()!)).ToList();
-            var promptTokens = Verifier.Core.ChatTemplates.ChatTemplates.CountPromptTokens(Verifier.Core.ChatTemplates.ChatTemplateId.R1, messages);
+            var promptTokens = Verifier.Core.ChatTemplates.ChatTemplates.CountPromptTokens(stub.Template, messages);
             await Task.Delay(stub.ChatDelay, ctx.RequestAborted);
             return Results.Json(new
             {
