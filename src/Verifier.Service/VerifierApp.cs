@@ -10,6 +10,8 @@ using Verifier.Service.Audits;
 using Verifier.Service.Auth;
 using Verifier.Service.Health;
 using Verifier.Service.Http;
+using Verifier.Service.Observability;
+using Scalar.AspNetCore;
 using Verifier.Storage;
 
 /// <summary>The HTTP API and the clustered job server (Hangfire) in one host; `verifier serve` and the tests start it through here.</summary>
@@ -50,7 +52,8 @@ public static class VerifierApp
         services.AddExceptionHandler<BadRequests>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // so BadRequests can name the field
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.AllowTrailingCommas = false);
-        services.AddOpenApi();
+        services.AddVerifierOpenApi();
+        services.AddTelemetry(builder.Configuration, settings.NodeId);
         services.AddHealthChecks()
             .AddCheck<DatabaseHealth>("database", tags: ["ready"], timeout: TimeSpan.FromSeconds(5))
             .AddCheck<SchedulerHealth>("scheduler", tags: ["ready"]);
@@ -66,6 +69,16 @@ public static class VerifierApp
         app.UseAuthorization();
 
         app.MapOpenApi().RequireAuthorization(Policies.Read); // the README promises a key on everything but /health/*
+        // The reference page and its scripts (shipped in the package, no CDN) sit behind the same policy as the document
+        // they render (Policies.Read): a browser opens them once that policy accepts a credential it sends by itself, such as
+        // a signed-in cookie; until then, a key sent as a header (a proxy or a header extension), as for /hangfire.
+        app.MapScalarApiReference("/scalar", o => o.WithTitle("R1 Verifier API").AddPreferredSecuritySchemes(OpenApiDocumentation.SchemeName))
+            .RequireAuthorization(Policies.Read)
+            .Finally(e => // Scalar opens its scripts to anyone; here they need a key like the page
+            {
+                foreach (var open in e.Metadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().ToList()) e.Metadata.Remove(open);
+            });
+        app.MapPrometheusScrapingEndpoint(Telemetry.MetricsPath).RequireAuthorization(Policies.Read); // any role; Prometheus sends the key as a bearer
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapGroup("/api/v1")

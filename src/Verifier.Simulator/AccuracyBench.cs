@@ -51,12 +51,13 @@ public static class AccuracyBench
     }
 
     /// <summary>One audit of the scenario (seeded by <paramref name="repeat"/>), scored; the full result is kept for its report.</summary>
-    public static async Task<(BenchRow Row, AuditResult Result)> RunAsync(Scenario scenario, int repeat, IReadOnlyList<ReferenceRun> references, AuditBudget budget, CancellationToken ct)
+    public static async Task<(BenchRow Row, AuditResult Result)> RunAsync(Scenario scenario, int repeat, IReadOnlyList<ReferenceRun> references, AuditBudget budget, CancellationToken ct,
+        IProgress<AuditProgress>? progress = null)
     {
         var s = scenario with { Seed = scenario.Seed + repeat * 1000 };
         await using var vendor = await SimulatedVendor.StartAsync(s);
         using var handler = new SocketsHttpHandler();
-        var plan = ProbeSuite.Default.Plan(s.ClaimedVariant, budget, s.Seed * 31 + repeat) with { References = references };
+        var plan = ProbeSuite.Default.Plan(s.ClaimedVariant, budget, s.Seed * 31 + repeat) with { References = references, Progress = progress };
         var endpoint = new TargetEndpoint(vendor.BaseUrl, (s.Claims ?? new Claims()).Model, Dialects.Parse(s.Dialect));
         var result = await new HttpTarget(handler, endpoint, FastClient).RunAsync(plan, ct);
         return (Score(s, repeat, result), result);

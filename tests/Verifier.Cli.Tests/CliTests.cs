@@ -1,6 +1,5 @@
 namespace Verifier.Cli.Tests;
 
-using System.Diagnostics;
 using System.Text.Json;
 using Verifier.Core.Tokenization;
 using Verifier.Simulator;
@@ -8,28 +7,9 @@ using Verifier.Simulator;
 /// <summary>The built `verifier` command as a user runs it: output, files and exit codes.</summary>
 public class CliTests
 {
-    private static async Task<(int Code, string Out, string Err)> Run(string? stdin, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "verifier.dll"), .. args])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
-        };
-        info.Environment.Remove("VERIFIER_DB");
-        using var p = Process.Start(info)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        if (stdin is not null) await p.StandardInput.WriteAsync(stdin);
-        p.StandardInput.Close();
-        await p.WaitForExitAsync();
-        return (p.ExitCode, await output, await error);
-    }
+    private static Task<(int Code, string Out, string Err)> Run(string? stdin, params string[] args) => CliProcess.Run(stdin, null, args);
 
-    private static string Gpt2Folder()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Verifier.sln"))) return Path.Combine(d.FullName, "tests", "data", "models", "tiny-random-gpt2");
-        throw new DirectoryNotFoundException("Repository root (Verifier.sln) not found.");
-    }
+    private static string Gpt2Folder() => Path.Combine(CliProcess.RepositoryRoot(), "tests", "data", "models", "tiny-random-gpt2");
 
     [Fact]
     public async Task Audit_on_a_cuda_device_that_cannot_run_fails_with_one_error_line()
@@ -50,7 +30,7 @@ public class CliTests
     [Fact]
     public async Task Bench_onnx_on_auto_reports_the_device_it_ran_on_and_warns_on_fallback()
     {
-        var (code, stdout, err) = await Run(null, "bench", "onnx", Gpt2Folder(), "--device", "auto", "--tokens", "4", "--rounds", "1");
+        var (code, stdout, err) = await Run(null, "bench", "onnx", Gpt2Folder(), "--device", "auto", "--tokens", "4", "--rounds", "1", "--quiet");
         Assert.True(code == 0, err);
         Assert.Contains("ONNX Runtime 1.32.0", stdout, StringComparison.Ordinal);
         Assert.Contains("overhead", stdout, StringComparison.Ordinal);

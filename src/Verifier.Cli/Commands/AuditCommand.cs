@@ -1,6 +1,8 @@
 namespace Verifier.Cli.Commands;
 
 using System.CommandLine;
+using Verifier.Cli.Output;
+using Verifier.Core;
 using Verifier.Core.Audits;
 using Verifier.Core.Catalog;
 using Verifier.Core.Reports;
@@ -33,18 +35,19 @@ public static class AuditCommand
             Description = "Host that may resolve to a loopback/private address (repeatable; also Verifier__Targets__AllowedHosts, comma-separated). Others are refused at connect time.",
             AllowMultipleArgumentsPerToken = true,
         };
+        var quiet = CliProgress.QuietOption();
         var command = new Command("audit", "Audit one endpoint now. Exit code: 0 consistent, 1 mismatch, 2 inconclusive, 3 error.")
         {
-            db, endpoint, onnx, device, model, apiKey, claimed, dialect, json, output, maxRequests, seed, allowHost,
+            db, endpoint, onnx, device, model, apiKey, claimed, dialect, json, output, maxRequests, seed, allowHost, quiet,
         };
-        command.SetAction((result, ct) => CliRunner.Guard(async () =>
+        command.SetAction((result, ct) => CliRunner.Guard(() => CliProgress.RunAsync(result, quiet, async progress =>
         {
             var claim = result.GetValue(claimed)!;
             if (!VariantCatalog.Default.IsKnownBuild(claim))
                 throw new CliException($"--claimed '{claim}' is not a catalogued variant; known: {string.Join(", ", VariantCatalog.Default.Variants.Select(v => v.Id))} (optionally @precision).");
             if (result.GetValue(maxRequests) < 1) throw new CliException("--max-requests must be at least 1.");
             var budget = AuditBudget.Default with { MaxRequests = result.GetValue(maxRequests) };
-            var plan = ProbeSuite.Default.Plan(claim, budget, result.GetValue(seed) ?? Random.Shared.Next());
+            var plan = ProbeSuite.Default.Plan(claim, budget, result.GetValue(seed) ?? Random.Shared.Next()) with { Progress = progress.Audit("audit") };
             var local = result.GetValue(onnx);
             if ((local is null) == (result.GetValue(endpoint) is null)) throw new CliException("give exactly one of --endpoint URL and --onnx PATH.");
 
@@ -68,6 +71,7 @@ public static class AuditCommand
             var runtime = new TargetRuntime(handler, Device: OnnxDevice.Parse(result.GetValue(device)), Warn: w => Console.Error.WriteLine("warning: " + w));
             AuditResult audit;
             using (var executor = TargetExecutors.Open(spec, claim, runtime)) audit = await executor.RunAsync(plan, ct);
+            progress.Done($"audit done: {StoredNames.Of(audit.Verdict.Kind)} after {audit.Cost.Requests} requests ({audit.StopReason})");
 
             var auditId = "not stored";
             if (CommonOptions.Database(result, db) is { } cs)
@@ -86,7 +90,7 @@ public static class AuditCommand
                 VerdictKind.Mismatch => ExitCodes.Mismatch,
                 _ => ExitCodes.Inconclusive,
             };
-        }));
+        })));
         return command;
     }
 

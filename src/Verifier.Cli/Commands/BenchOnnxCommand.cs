@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Verifier.Cli.Output;
 using Verifier.Core.Catalog;
 using Verifier.Targets.Onnx.Building;
 using Verifier.Targets.Onnx.Generation;
@@ -28,29 +29,42 @@ public static class BenchOnnxCommand
         var shapes = new Option<bool>("--shapes") { Description = "Also build every catalogued distill's graph at fp16, int4 (MatMulNBits, blocks 32 and 128) and int8 (QDQ), weights external and absent, and print what inspection makes of each." };
         var synthetic = new Option<string?>("--synthetic") { Description = "Instead of MODEL, bench a generated runnable decoder: qwen2 or llama (6 layers, hidden 512, vocab 32000, random weights)." };
         var device = CommonOptions.Device();
-        var command = new Command("onnx", "Generation-loop tokens/s vs a bare Run loop (overhead %), and inspection time on a multi-GB file.") { model, tokens, rounds, threads, bigFile, shapes, synthetic, device };
-        command.SetAction(parse =>
+        var json = CliJson.Flag();
+        var quiet = CliProgress.QuietOption();
+        var command = new Command("onnx", "Generation-loop tokens/s vs a bare Run loop (overhead %), and inspection time on a multi-GB file.") { model, tokens, rounds, threads, bigFile, shapes, synthetic, device, json, quiet };
+        command.SetAction((parse, ct) => CliProgress.RunAsync(parse, quiet, progress =>
         {
             try
             {
-                if (parse.GetValue(bigFile)) BenchInspection();
-                if (parse.GetValue(shapes)) InspectionTable();
+                if (parse.GetValue(model) is null && parse.GetValue(synthetic) is null && !parse.GetValue(bigFile) && !parse.GetValue(shapes))
+                {
+                    Console.Error.WriteLine("bench onnx: give a MODEL, --synthetic, --big-file or --shapes.");
+                    return Task.FromResult(ExitCodes.Error);
+                }
+                var text = !parse.GetValue(json);
+                var big = parse.GetValue(bigFile) ? BenchInspection(progress) : null;
+                if (big is not null && text) PrintBigFile(big);
+                var table = parse.GetValue(shapes) ? InspectionTable(progress) : null;
+                if (table is not null && text) PrintShapes(table);
                 var session = new OnnxSessionSettings(IntraOpThreads: parse.GetValue(threads), InterOpThreads: 1, Device: OnnxDevice.Parse(parse.GetValue(device)));
-                if (parse.GetValue(synthetic) is { } family) BenchSynthetic(family, parse.GetValue(tokens), parse.GetValue(rounds), session);
-                else if (parse.GetValue(model) is { } m) BenchGeneration(m, parse.GetValue(tokens), parse.GetValue(rounds), session);
-                else if (!parse.GetValue(bigFile) && !parse.GetValue(shapes)) { Console.Error.WriteLine("bench onnx: give a MODEL, --synthetic, --big-file or --shapes."); return ExitCodes.Error; }
-                return 0;
+                var generation = parse.GetValue(synthetic) is { } family ? BenchSynthetic(family, parse.GetValue(tokens), parse.GetValue(rounds), session, progress)
+                    : parse.GetValue(model) is { } m ? BenchGeneration(m, parse.GetValue(tokens), parse.GetValue(rounds), session, progress)
+                    : null;
+                progress.Done("bench onnx done");
+                if (generation is not null && text) PrintGeneration(generation);
+                if (!text) CliJson.Print(new { generation, bigFile = big, shapes = table });
+                return Task.FromResult(0);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or OnnxRuntimeException or NotSupportedException or InvalidOperationException or ArgumentException)
             {
                 Console.Error.WriteLine($"bench onnx: {e.Message}");
-                return ExitCodes.Error;
+                return Task.FromResult(ExitCodes.Error);
             }
-        });
+        }));
         return command;
     }
 
-    private static void BenchSynthetic(string family, int tokens, int rounds, OnnxSessionSettings session)
+    private static GenerationFigures BenchSynthetic(string family, int tokens, int rounds, OnnxSessionSettings session, CliProgress progress)
     {
         var f = family switch { "qwen2" => DecoderFamily.Qwen2, "llama" => DecoderFamily.Llama, _ => throw new NotSupportedException($"--synthetic takes qwen2 or llama, not '{family}'.") };
         var dir = Directory.CreateTempSubdirectory("verifier-synthetic-").FullName;
@@ -58,7 +72,7 @@ public static class BenchOnnxCommand
         {
             var path = Path.Combine(dir, "model.onnx");
             new RunnableDecoderBuilder(new TinyDecoderShape(Layers: 6, Hidden: 512, Heads: 8, KvHeads: 2, Intermediate: 1536, Vocab: 32000, Context: 2048), f, seed: 1).Build().Save(path);
-            BenchGeneration(path, tokens, rounds, session);
+            return BenchGeneration(path, tokens, rounds, session, progress);
         }
         finally
         {
@@ -66,8 +80,22 @@ public static class BenchOnnxCommand
         }
     }
 
-    private static void BenchGeneration(string path, int tokens, int rounds, OnnxSessionSettings session)
+    /// <summary>The generation loop against the bare Run loop: tokens/s of each (median of alternating rounds).</summary>
+    public sealed record GenerationFigures(string Model, string RuntimeVersion, string Device, int IntraOpThreads, int PromptTokens, int NewTokens, int Rounds,
+        double GenerationTokensPerSecond, double BareRunTokensPerSecond)
     {
+        public double Ratio => GenerationTokensPerSecond / BareRunTokensPerSecond;
+
+        public double OverheadPercent => (BareRunTokensPerSecond / GenerationTokensPerSecond - 1) * 100;
+    }
+
+    public sealed record BigFileFigures(long FileBytes, double WriteMilliseconds, double InspectMilliseconds, long BytesRead, string Verdict, string Summary);
+
+    public sealed record ShapeRow(string BuiltAs, string Identified, long? Layers, long? Hidden, string Heads, long? Ffn, long? Vocab, long? Parameters, string Precision, double Milliseconds);
+
+    private static GenerationFigures BenchGeneration(string path, int tokens, int rounds, OnnxSessionSettings session, CliProgress progress)
+    {
+        progress.Update("generation", "warm-up", 0, rounds);
         using var decoder = OnnxDecoder.Open(path, session);
         if (decoder.DeviceWarning is { } warning) Console.Error.WriteLine($"warning: {warning}");
         int[] prompt = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -78,6 +106,7 @@ public static class BenchOnnxCommand
         var bare = new List<double>();
         for (var r = 0; r < rounds; r++)
         {
+            progress.Update("rounds", $"round {r + 1}/{rounds}", r, rounds, eta: true);
             var sw = Stopwatch.StartNew();
             var produced = decoder.Generate(prompt, settings).Count();
             gen.Add(produced / sw.Elapsed.TotalSeconds);
@@ -85,13 +114,16 @@ public static class BenchOnnxCommand
             BareRun(decoder, prompt, sequence);
             bare.Add(sequence.Length / sw.Elapsed.TotalSeconds);
         }
-        var g = Median(gen);
-        var b = Median(bare);
-        Console.WriteLine($"model            {decoder.ModelPath} (ONNX Runtime {OnnxSessions.Version} via Microsoft.ML.OnnxRuntime, device {decoder.Device}, intra-op threads {session.IntraOpThreads})");
-        Console.WriteLine($"workload         prompt {prompt.Length} tokens + {tokens} new tokens, greedy, {rounds} alternating rounds (median)");
-        Console.WriteLine($"generation loop  {g,10:F1} tokens/s");
-        Console.WriteLine($"bare Run loop    {b,10:F1} tokens/s   (peer: session.Run with preallocated inputs, same tokens)");
-        Console.WriteLine($"ratio            {g / b:F3}   overhead {(b / g - 1) * 100:F2}% (target ≤ 5%)");
+        return new GenerationFigures(decoder.ModelPath, OnnxSessions.Version, decoder.Device.ToString(), session.IntraOpThreads, prompt.Length, tokens, rounds, Median(gen), Median(bare));
+    }
+
+    private static void PrintGeneration(GenerationFigures f)
+    {
+        Console.WriteLine($"model            {f.Model} (ONNX Runtime {f.RuntimeVersion} via Microsoft.ML.OnnxRuntime, device {f.Device}, intra-op threads {f.IntraOpThreads})");
+        Console.WriteLine($"workload         prompt {f.PromptTokens} tokens + {f.NewTokens} new tokens, greedy, {f.Rounds} alternating rounds (median)");
+        Console.WriteLine($"generation loop  {f.GenerationTokensPerSecond,10:F1} tokens/s");
+        Console.WriteLine($"bare Run loop    {f.BareRunTokensPerSecond,10:F1} tokens/s   (peer: session.Run with preallocated inputs, same tokens)");
+        Console.WriteLine($"ratio            {f.Ratio:F3}   overhead {f.OverheadPercent:F2}% (target ≤ 5%)");
     }
 
     /// <summary>The peer: the same steps as raw Run calls with precomputed inputs and presents fed back, no sampling.</summary>
@@ -123,8 +155,9 @@ public static class BenchOnnxCommand
         foreach (var v in past) v.Dispose();
     }
 
-    private static void BenchInspection()
+    private static BigFileFigures BenchInspection(CliProgress progress)
     {
+        progress.Update("big file", "writing a sparse 3.1 GB model", 0, 2);
         var dir = Directory.CreateTempSubdirectory("verifier-bigmodel-").FullName;
         try
         {
@@ -135,12 +168,11 @@ public static class BenchOnnxCommand
             new DecoderGraphBuilder(arch, DecoderFamily.Qwen2, BuildWeights.Fp32) { InlineEmbedding = true }.Build()
                 .SaveWithSparseInitializer(path, DecoderGraphBuilder.EmbeddingName, OnnxDataType.Float, [arch.VocabSize, arch.HiddenSize], bytes);
             var write = sw.Elapsed;
+            progress.Update("big file", "inspecting it", 1, 2);
             sw.Restart();
             var result = OnnxInspector.Inspect(path);
             var inspect = sw.Elapsed;
-            Console.WriteLine($"big file         {result.FileBytes:N0} bytes ({result.FileBytes / 1e9:F2} GB, sparse inline raw_data), written in {write.TotalMilliseconds:F0} ms");
-            Console.WriteLine($"inspect          {inspect.TotalMilliseconds:F0} ms, {result.BytesRead:N0} bytes read ({100.0 * result.BytesRead / result.FileBytes:F4}% of the file)");
-            Console.WriteLine($"verdict          {result.Verdict.Kind}: {result.Verdict.Summary}");
+            return new BigFileFigures(result.FileBytes, write.TotalMilliseconds, inspect.TotalMilliseconds, result.BytesRead, result.Verdict.Kind.ToString(), result.Verdict.Summary);
         }
         finally
         {
@@ -148,17 +180,27 @@ public static class BenchOnnxCommand
         }
     }
 
+    private static void PrintBigFile(BigFileFigures f)
+    {
+        Console.WriteLine($"big file         {f.FileBytes:N0} bytes ({f.FileBytes / 1e9:F2} GB, sparse inline raw_data), written in {f.WriteMilliseconds:F0} ms");
+        Console.WriteLine($"inspect          {f.InspectMilliseconds:F0} ms, {f.BytesRead:N0} bytes read ({100.0 * f.BytesRead / f.FileBytes:F4}% of the file)");
+        Console.WriteLine($"verdict          {f.Verdict}: {f.Summary}");
+    }
+
     /// <summary>Every catalogued distill shape at each precision the builder writes, identified from the graph alone.</summary>
-    private static void InspectionTable()
+    private static List<ShapeRow> InspectionTable(CliProgress progress)
     {
         var dir = Directory.CreateTempSubdirectory("verifier-shapes-").FullName;
         try
         {
-            Console.WriteLine($"{"built as",-34} {"identified",-28} {"layers",6} {"hidden",6} {"heads",7} {"ffn",6} {"vocab",7} {"params",14} {"precision",-22} {"ms",5}");
+            var rows = new List<ShapeRow>();
             var path = Path.Combine(dir, "model.onnx");
-            foreach (var variant in VariantCatalog.Default.Variants.Where(v => v.Architecture.Moe is null))
-                foreach (var (weights, block, label) in new[] { (BuildWeights.Fp16, 0, "fp16"), (BuildWeights.Int4MatMulNBits, 32, "int4-b32"), (BuildWeights.Int4MatMulNBits, 128, "int4-b128"), (BuildWeights.Int8Qdq, 0, "int8-qdq") })
+            var variants = VariantCatalog.Default.Variants.Where(v => v.Architecture.Moe is null).ToList();
+            (BuildWeights, int, string)[] builds = [(BuildWeights.Fp16, 0, "fp16"), (BuildWeights.Int4MatMulNBits, 32, "int4-b32"), (BuildWeights.Int4MatMulNBits, 128, "int4-b128"), (BuildWeights.Int8Qdq, 0, "int8-qdq")];
+            foreach (var variant in variants)
+                foreach (var (weights, block, label) in builds)
                 {
+                    progress.Update("shapes", $"{variant.Id} {label}", rows.Count, variants.Count * builds.Length, eta: true);
                     var arch = variant.Architecture;
                     new DecoderGraphBuilder(arch, DecoderGraphBuilder.FamilyOf(arch), weights, block).Build().Save(path);
                     var sw = Stopwatch.StartNew();
@@ -166,13 +208,21 @@ public static class BenchOnnxCommand
                     var g = r.FromGraph;
                     var found = r.Verdict.VariantId is { } id ? $"{id}@{r.Verdict.PrecisionId ?? "?"}" : r.Verdict.Kind.ToString();
                     var precision = r.Precision.BlockSize is { } b ? $"{r.Precision.Format} {r.Precision.Scheme} b{b}" : $"{r.Precision.Format} {r.Precision.Scheme}";
-                    Console.WriteLine($"{variant.Id + " " + label,-34} {found,-28} {g.Layers,6} {g.HiddenSize,6} {g.AttentionHeads + "/" + g.KvHeads,7} {g.IntermediateSize,6} {g.VocabSize,7} {g.Parameters,14:N0} {precision,-22} {sw.Elapsed.TotalMilliseconds,5:F0}");
+                    rows.Add(new ShapeRow(variant.Id + " " + label, found, g.Layers, g.HiddenSize, g.AttentionHeads + "/" + g.KvHeads, g.IntermediateSize, g.VocabSize, g.Parameters, precision, sw.Elapsed.TotalMilliseconds));
                 }
+            return rows;
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static void PrintShapes(List<ShapeRow> rows)
+    {
+        Console.WriteLine($"{"built as",-34} {"identified",-28} {"layers",6} {"hidden",6} {"heads",7} {"ffn",6} {"vocab",7} {"params",14} {"precision",-22} {"ms",5}");
+        foreach (var r in rows)
+            Console.WriteLine($"{r.BuiltAs,-34} {r.Identified,-28} {r.Layers,6} {r.Hidden,6} {r.Heads,7} {r.Ffn,6} {r.Vocab,7} {r.Parameters,14:N0} {r.Precision,-22} {r.Milliseconds,5:F0}");
     }
 
     private static double Median(List<double> xs)

@@ -2,6 +2,7 @@ namespace Verifier.Cli.Commands;
 
 using System.CommandLine;
 using System.Globalization;
+using Verifier.Cli.Output;
 using Verifier.Core.Audits;
 using Verifier.Core.Catalog;
 using Verifier.Service.Audits;
@@ -23,11 +24,13 @@ public static class BenchServiceCommand
         var ttft = new Option<double>("--ttft-ms") { Description = "Mean time to first token of the simulated vendors (0: the scenario's).", DefaultValueFactory = _ => 0 };
         var workers = new Option<int?>("--workers") { Description = "Job-server workers of the node (default: the service default)." };
         var drain = new Option<double>("--drain-seconds") { Description = "After each window, how long audits already fired may take to finish.", DefaultValueFactory = _ => 120 };
+        var json = CliJson.Flag();
+        var quiet = CliProgress.QuietOption();
         var command = new Command("service", "SIMULATION: targets one node keeps on schedule, audits/min, p95 schedule lag, bytes per audit, per number of targets.")
         {
-            db, targets, minutes, cadences, lightCron, lightRequests, fullCron, scenario, ttft, workers, drain,
+            db, targets, minutes, cadences, lightCron, lightRequests, fullCron, scenario, ttft, workers, drain, json, quiet,
         };
-        command.SetAction((result, ct) => CliRunner.Guard(async () =>
+        command.SetAction((result, ct) => CliRunner.Guard(() => CliProgress.RunAsync(result, quiet, async progress =>
         {
             var cs = CommonOptions.RequireDatabase(result, db);
             var counts = ParseTargets(result.GetValue(targets)!);
@@ -48,14 +51,31 @@ public static class BenchServiceCommand
             if (result.GetValue(ttft) is > 0 and var ms) s = s with { Performance = (s.Performance ?? new Performance()) with { TtftMs = new Distribution(ms) } };
             var options = new ServiceBenchOptions(cs, counts, chosen, TimeSpan.FromMinutes(m), TimeSpan.FromSeconds(d), s) { Workers = result.GetValue(workers) };
 
-            Console.WriteLine($"SIMULATION: simulated vendors (scenario {s.Name}, one per target) on 127.0.0.1; one in-process service node on the given PostgreSQL");
-            foreach (var c in chosen)
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"cadence {c.Name}: cron '{c.Cron}', budget {(c.MaxRequests is { } r ? $"{r} requests" : $"default ({AuditBudget.Default.MaxRequests} requests)")}, {m:0.##} min per number of targets"));
-            var rows = await ServiceBench.RunAsync(options, line => Console.Error.WriteLine("SIMULATION " + line), ct);
-            Print(rows);
+            var text = !result.GetValue(json);
+            if (text)
+            {
+                Console.WriteLine($"SIMULATION: simulated vendors (scenario {s.Name}, one per target) on 127.0.0.1; one in-process service node on the given PostgreSQL");
+                foreach (var c in chosen)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"cadence {c.Name}: cron '{c.Cron}', budget {(c.MaxRequests is { } r ? $"{r} requests" : $"default ({AuditBudget.Default.MaxRequests} requests)")}, {m:0.##} min per number of targets"));
+            }
+            var rows = await ServiceBench.RunAsync(options, p => progress.Update("windows", $"{p.Window}/{p.Windows} done, SIMULATION {p.Message}", p.Window, p.Windows, eta: true), ct);
+            progress.Done($"bench service done: {rows.Count} windows");
+            if (text) Print(rows);
+            else CliJson.Print(new
+            {
+                simulation = true, scenario = s.Name, rows,
+                cadences = rows.GroupBy(r => r.Cadence).Select(g => (Group: g, Done: g.Where(r => r.Completed > 0).ToList())).Select(x => new
+                {
+                    cadence = x.Group.Key, cron = x.Group.First().Cron,
+                    maxTargetsOnSchedule = x.Group.Where(r => r.KeptOnSchedule).Select(r => r.Targets).DefaultIfEmpty(0).Max(),
+                    bytesPerAudit = Weighted(x.Done, r => r.BytesPerAudit),
+                    bodyBytesPerAudit = Weighted(x.Done, r => r.BodyBytesPerAudit),
+                    growthPerAudit = Weighted(x.Done, r => r.GrowthPerAudit),
+                }),
+            });
             return 0;
-        }));
+        })));
         return command;
     }
 

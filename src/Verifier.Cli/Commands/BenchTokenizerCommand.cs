@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Verifier.Cli.Output;
 using Verifier.Core.Assets;
 using Verifier.Core.Tokenization;
 
@@ -20,8 +21,10 @@ public static class BenchTokenizerCommand
     public static Command Create()
     {
         var textFile = new Option<string?>("--text") { Description = "Text to tokenize (default: a generated 2 MB multilingual text with code and numbers)." };
-        var command = new Command("tokenizer", "Tokenizer throughput vs the reference JavaScript implementation.") { textFile };
-        command.SetAction((result, ct) => CliRunner.Guard(async () =>
+        var json = CliJson.Flag();
+        var quiet = CliProgress.QuietOption();
+        var command = new Command("tokenizer", "Tokenizer throughput vs the reference JavaScript implementation.") { textFile, json, quiet };
+        command.SetAction((result, ct) => CliRunner.Guard(() => CliProgress.RunAsync(result, quiet, async progress =>
         {
             var path = result.GetValue(textFile);
             if (path is not null && !File.Exists(path)) throw new CliException($"--text '{path}' does not exist.");
@@ -33,6 +36,7 @@ public static class BenchTokenizerCommand
             var loaded = new Dictionary<TokenizerFamily, (BpeTokenizer T, double Seconds)>();
             foreach (var f in TokenizerFamilies.All)
             {
+                progress.Update("loading tokenizers", TokenizerFamilies.Key(f), loaded.Count, TokenizerFamilies.All.Length);
                 var sw = Stopwatch.StartNew();
                 var t = Tokenizers.Load(f, null);
                 loaded[f] = (t, sw.Elapsed.TotalSeconds);
@@ -43,13 +47,17 @@ public static class BenchTokenizerCommand
             // load changes from minute to minute, and a ratio of two runs far apart in time would measure that instead.
             var reference = new Dictionary<string, (double MBps, double TokensPerSecond)>();
             var ours = TokenizerFamilies.All.ToDictionary(f => f, _ => (Seconds: double.MaxValue, Count: 0));
+            var steps = Rounds * (1 + TokenizerFamilies.All.Length);
             for (var round = 0; round < Rounds; round++)
             {
+                var step = round * (1 + TokenizerFamilies.All.Length);
+                progress.Update("rounds", $"round {round + 1}/{Rounds}: reference (node)", step, steps, eta: true);
                 foreach (var (family, r) in RunReference(path))
                     if (!reference.TryGetValue(family, out var kept) || r.MBps > kept.MBps) reference[family] = r;
                 foreach (var f in TokenizerFamilies.All)
                 {
                     // Same method as the reference: a fresh tokenizer warmed on the first 100,000 characters, then the whole text.
+                    progress.Update("rounds", $"round {round + 1}/{Rounds}: {TokenizerFamilies.Key(f)}", ++step, steps, eta: true);
                     var fresh = round == 0 ? loaded[f].T : Tokenizers.Load(f, null);
                     fresh.CountTokens(text[..Math.Min(text.Length, 100_000)]);
                     var sw = Stopwatch.StartNew();
@@ -58,21 +66,34 @@ public static class BenchTokenizerCommand
                 }
             }
 
-            Console.WriteLine($"text: {path} ({megabytes:F2} MB), single thread, best of {Rounds} alternating rounds; engine: {BpeTokenizer.Engine}");
-            Console.WriteLine($"{"family",-12} {"load s",7} {"MB/s",8} {"tokens/s",12} {"tokens",10} | {"ref MB/s",9} {"ref tok/s",10} | ratio");
-            foreach (var f in TokenizerFamilies.All)
+            progress.Done($"bench tokenizer done: {Rounds} rounds");
+            var families = TokenizerFamilies.All.Select(f =>
             {
                 var (best, count) = ours[f];
                 var mbps = megabytes / best;
                 var (refMbps, refTps) = reference.TryGetValue(TokenizerFamilies.Asset(f).Folder, out var r) ? r : (double.NaN, double.NaN);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{TokenizerFamilies.Key(f),-12} {loaded[f].Seconds,7:F2} {mbps,8:F2} {count / best,12:F0} {count,10} | {refMbps,9:F2} {refTps,10:F0} | {mbps / refMbps:F1}x{(mbps / refMbps < TargetRatio ? $" (below the {TargetRatio:F0}x target)" : "")}"));
+                return new TokenizerFigures(TokenizerFamilies.Key(f), loaded[f].Seconds, mbps, count / best, count, CliJson.Figure(refMbps), CliJson.Figure(refTps),
+                    CliJson.Figure(mbps / refMbps), mbps / refMbps < TargetRatio);
+            }).ToList();
+            if (result.GetValue(json))
+            {
+                CliJson.Print(new { text = path, megabytes, rounds = Rounds, engine = BpeTokenizer.Engine, targetRatio = TargetRatio, families, managedMemoryMegabytes = managed });
+                return 0;
             }
+            Console.WriteLine($"text: {path} ({megabytes:F2} MB), single thread, best of {Rounds} alternating rounds; engine: {BpeTokenizer.Engine}");
+            Console.WriteLine($"{"family",-12} {"load s",7} {"MB/s",8} {"tokens/s",12} {"tokens",10} | {"ref MB/s",9} {"ref tok/s",10} | ratio");
+            foreach (var x in families)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{x.Family,-12} {x.LoadSeconds,7:F2} {x.MegabytesPerSecond,8:F2} {x.TokensPerSecond,12:F0} {x.Tokens,10} | {x.ReferenceMegabytesPerSecond ?? double.NaN,9:F2} {x.ReferenceTokensPerSecond ?? double.NaN,10:F0} | {x.Ratio ?? double.NaN:F1}x{(x.BelowTarget ? $" (below the {TargetRatio:F0}x target)" : "")}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"managed memory for the three tokenizers: {managed:F0} MB"));
             return 0;
-        }));
+        })));
         return command;
     }
+
+    /// <summary>One family's figures; the reference's are null when node gave none for it.</summary>
+    private sealed record TokenizerFigures(string Family, double LoadSeconds, double MegabytesPerSecond, double TokensPerSecond, long Tokens,
+        double? ReferenceMegabytesPerSecond, double? ReferenceTokensPerSecond, double? Ratio, bool BelowTarget);
 
     private static Dictionary<string, (double MBps, double TokensPerSecond)> RunReference(string textPath)
     {

@@ -1,6 +1,7 @@
 namespace Verifier.Cli.Commands;
 
 using System.CommandLine;
+using Verifier.Cli.Output;
 using Verifier.Core.Audits;
 using Verifier.Core.Catalog;
 using Verifier.Core.Probes.Suite;
@@ -15,7 +16,8 @@ public static class DemoCommand
     {
         var scenarioFile = new Option<string?>("--scenario") { Description = "Scenario to audit (default: probes/scenarios/distill-qwen-7b-as-r1.json)." };
         var record = new Option<int>("--record-references") { Description = "First record this many suite runs of every variant from honest simulated deployments, as reference runs (0: published scores only).", DefaultValueFactory = _ => 1 };
-        var command = new Command("demo", "SIMULATION: start a simulated vendor and audit it end to end.") { scenarioFile, record };
+        var json = CliJson.Flag();
+        var command = new Command("demo", "SIMULATION: start a simulated vendor and audit it end to end.") { scenarioFile, record, json };
         command.SetAction((result, ct) => CliRunner.Guard(async () =>
         {
             var scenario = Scenario.Load(result.GetValue(scenarioFile) ?? Path.Combine(ProbeFiles.Root, "scenarios", "distill-qwen-7b-as-r1.json"));
@@ -30,7 +32,8 @@ public static class DemoCommand
             using var handler = new SocketsHttpHandler();
             var endpoint = new TargetEndpoint(vendor.BaseUrl, (scenario.Claims ?? new Claims()).Model, Dialects.Parse(scenario.Dialect));
             var audit = await new HttpTarget(handler, endpoint, AccuracyBench.FastClient).RunAsync(plan, ct);
-            Console.WriteLine(AuditReports.ToMarkdown(audit, new ReportContext("demo", $"simulated vendor '{scenario.Name}' at {vendor.BaseUrl}", DateTimeOffset.UtcNow) { Banner = "SIMULATION — not a real vendor" }));
+            var report = new ReportContext("demo", $"simulated vendor '{scenario.Name}' at {vendor.BaseUrl}", DateTimeOffset.UtcNow) { Banner = "SIMULATION — not a real vendor" };
+            Console.WriteLine(result.GetValue(json) ? AuditReports.ToJson(audit, report) : AuditReports.ToMarkdown(audit, report));
             return audit.Verdict.Kind switch { VerdictKind.Consistent => 0, VerdictKind.Mismatch => 1, _ => 2 };
         }));
         return command;

@@ -2,6 +2,9 @@ namespace Verifier.Cli.Commands;
 
 using System.CommandLine;
 using System.Globalization;
+using Verifier.Cli.Output;
+using Verifier.Core;
+using Verifier.Core.Audits;
 using Verifier.Service.Audits;
 using Verifier.Storage;
 
@@ -12,7 +15,8 @@ public static class RescoreCommand
     {
         var db = CommonOptions.Db();
         var id = new Argument<string>("audit-id");
-        var command = new Command("rescore", "Re-score a stored audit from its raw exchanges and compare the verdicts.") { db, id };
+        var json = CliJson.Flag();
+        var command = new Command("rescore", "Re-score a stored audit from its raw exchanges and compare the verdicts.") { db, id, json };
         command.SetAction((result, ct) => CliRunner.Guard(async () =>
         {
             if (!Guid.TryParse(result.GetValue(id), out var auditId)) throw new CliException($"'{result.GetValue(id)}' is not an audit id (a UUID).");
@@ -20,17 +24,30 @@ public static class RescoreCommand
             AuditRescoring.Comparison c;
             try { c = await AuditRescoring.RescoreAsync(context, auditId, ct); }
             catch (KeyNotFoundException e) { throw new CliException(e.Message); }
+            var difference = c.Stored.Evidence.Zip(c.Rescored.Evidence)
+                .FirstOrDefault(p => p.First.ProbeId != p.Second.ProbeId || p.First.OutcomeKey != p.Second.OutcomeKey || p.First.Weighing != p.Second.Weighing);
+            if (result.GetValue(json))
+            {
+                CliJson.Print(new
+                {
+                    auditId, identical = c.Identical, stored = Summary(c.Stored.Verdict), rescored = Summary(c.Rescored.Verdict),
+                    firstDifference = difference.First is { } a ? new
+                    {
+                        stored = new { a.ProbeId, a.OutcomeKey, a.Observed },
+                        rescored = new { difference.Second.ProbeId, difference.Second.OutcomeKey, difference.Second.Observed },
+                    } : null,
+                });
+                return c.Identical ? 0 : ExitCodes.Error;
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stored:   {c.Stored.Verdict.Kind} claim posterior {c.Stored.Verdict.ClaimPosterior:R} most likely {c.Stored.Verdict.MostLikely}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rescored: {c.Rescored.Verdict.Kind} claim posterior {c.Rescored.Verdict.ClaimPosterior:R} most likely {c.Rescored.Verdict.MostLikely}"));
             Console.WriteLine(c.Identical ? "identical" : "DIFFERENT");
-            foreach (var (a, b) in c.Stored.Evidence.Zip(c.Rescored.Evidence))
-                if (a.ProbeId != b.ProbeId || a.OutcomeKey != b.OutcomeKey || a.Weighing != b.Weighing)
-                {
-                    Console.WriteLine($"first difference: {a.ProbeId} {a.OutcomeKey} ({a.Observed}) vs {b.ProbeId} {b.OutcomeKey} ({b.Observed})");
-                    break;
-                }
+            if (difference.First is { } x)
+                Console.WriteLine($"first difference: {x.ProbeId} {x.OutcomeKey} ({x.Observed}) vs {difference.Second.ProbeId} {difference.Second.OutcomeKey} ({difference.Second.Observed})");
             return c.Identical ? 0 : ExitCodes.Error;
         }));
         return command;
     }
+
+    private static object Summary(Verdict v) => new { verdict = StoredNames.Of(v.Kind), claimPosterior = v.ClaimPosterior, mostLikely = v.MostLikely };
 }

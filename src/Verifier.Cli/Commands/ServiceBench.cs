@@ -35,6 +35,9 @@ public sealed record ServiceBenchOptions(
 /// exchanges, evidence, verdicts and the audit's audit-log entries; of which raw exchange bodies (octet_length); and
 /// the growth of those tables (pg_total_relation_size, with indexes and TOAST) divided by the audits completed.
 /// </summary>
+/// <summary>What the bench is doing: <paramref name="Window"/> windows of <paramref name="Windows"/> finished (cadence × number of targets).</summary>
+public sealed record ServiceBenchProgress(string Message, int Window, int Windows);
+
 public sealed record ServiceBenchRow(
     string Cadence, string Cron, int? MaxRequests, int Targets, double PeriodSeconds, int Fires, int FiresOnTime, int TargetsOnSchedule,
     double? P95LagSeconds, double? MaxLagSeconds, int Completed, int Failed, double AuditsPerMinute, double MeanRequests,
@@ -54,7 +57,7 @@ public static class ServiceBench
 {
     private static readonly string[] Tables = ["audits", "exchanges", "evidence", "verdicts", "audit_log"];
 
-    public static async Task<IReadOnlyList<ServiceBenchRow>> RunAsync(ServiceBenchOptions o, Action<string> progress, CancellationToken ct)
+    public static async Task<IReadOnlyList<ServiceBenchRow>> RunAsync(ServiceBenchOptions o, Action<ServiceBenchProgress> progress, CancellationToken ct)
     {
         await Migrator.MigrateAsync(o.ConnectionString, _ => { }, ct);
         var app = VerifierApp.Build([], b =>
@@ -86,13 +89,14 @@ public static class ServiceBench
             }
             for (var i = 0; i < o.Targets.Max(); i++)
                 vendors.Add(await SimulatedVendor.StartAsync(o.Scenario with { Seed = o.Scenario.Seed + i }));
-            progress($"node up ({settings.Jobs.Workers} workers), {vendors.Count} simulated vendors");
+            var windows = o.Cadences.Count * o.Targets.Count;
+            progress(new ServiceBenchProgress($"node up ({settings.Jobs.Workers} workers), {vendors.Count} simulated vendors; warming up", 0, windows));
             await WarmUpAsync(o, vendors[0], http, ct);
             var rows = new List<ServiceBenchRow>();
             foreach (var cadence in o.Cadences)
                 foreach (var n in o.Targets)
                 {
-                    progress($"{cadence.Name}: {n} targets for {o.Window.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+                    progress(new ServiceBenchProgress($"{cadence.Name}: {n} targets for {o.Window.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, then drain", rows.Count, windows));
                     rows.Add(await RunOneAsync(o, cadence, vendors.Take(n).ToList(), http, app.Services, ct));
                 }
             return rows;

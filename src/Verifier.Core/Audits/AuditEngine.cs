@@ -78,6 +78,11 @@ public static class AuditEngine
             var instance = pool[pick];
             pool.RemoveAt(pick);
 
+            plan.Progress?.Report(new AuditProgress(exchanges.Count, plan.Budget.MaxRequests, tokens, plan.Budget.MaxTokens, time.GetElapsedTime(started), instance.ProbeId, instance.Category.ToString(), false));
+            // One span per probe (its HTTP requests nest under it); tags are ids and outcomes, never a prompt.
+            using var span = AuditTelemetry.Source.StartActivity("probe");
+            span?.SetTag("verifier.probe.id", instance.ProbeId);
+            span?.SetTag("verifier.probe.category", StoredNames.Of(instance.Category));
             ProbeExecution execution;
             try { execution = await execute(instance, wall.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; }
@@ -85,13 +90,18 @@ public static class AuditEngine
             catch (OperationCanceledException) when (wall.IsCancellationRequested) { execution = ProbeExecution.Failed("executor cancelled: audit wall-time budget reached"); }
             catch (Exception e) { execution = ProbeExecution.Failed($"executor failed: {e.GetType().Name}"); } // a target fault never ends the audit
             delivered |= execution.AnyDelivered;
+            AuditTelemetry.RecordExchanges(execution.Exchanges);
 
             exchanges.AddRange(execution.Exchanges);
             tokens += ChargedTokens(execution, instance, plan.ChargeEstimateWhenUsageMissing);
             (ledger, var item, var scored) = Fold(ledger, instance, execution, plan.Score);
             evidence.Add(item);
             probes.Add(Record(instance, execution, scored));
+            span?.SetTag("verifier.probe.outcome", scored ? item.OutcomeKey : "not-scored");
+            span?.SetTag("verifier.probe.exchanges", execution.Exchanges.Count);
+            if (!execution.AnyDelivered) span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "no delivered response");
             (ledger, usage) = CheckUsage(plan, ledger, usage, instance, execution, item.OutcomeKey, evidence);
+            plan.Progress?.Report(new AuditProgress(exchanges.Count, plan.Budget.MaxRequests, tokens, plan.Budget.MaxTokens, time.GetElapsedTime(started), instance.ProbeId, instance.Category.ToString(), true));
             // A target that hides or discounts its token counts makes every further tokenizer pair a wasted request; one
             // that refuses logprobs, every further fingerprint request with them.
             if (item.OutcomeKey is TokenizerProbe.NoUsageOutcome or TokenizerProbe.DiscountedOutcome) pool.RemoveAll(c => c.GeneratorId == instance.GeneratorId);

@@ -32,6 +32,9 @@ public sealed record AuditPlan(
     /// <summary>Tokens charged for a request when the target reports no usage (the estimate of the probe is used otherwise).</summary>
     public bool ChargeEstimateWhenUsageMissing { get; init; } = true;
 
+    /// <summary>Told before and after each probe (the CLI's progress); reports must not block, they run on the audit's path.</summary>
+    public IProgress<AuditProgress>? Progress { get; init; }
+
     /// <summary>
     /// Signalled when the audit was cancelled while running: the engine cuts the request in flight and ends with stop
     /// reason <see cref="AuditEngine.CancelledStop"/>, keeping the exchanges made so far (unlike the caller's token,

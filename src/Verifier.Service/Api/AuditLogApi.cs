@@ -10,9 +10,9 @@ public static class AuditLogApi
     public static RouteGroupBuilder MapAuditLog(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/audit-log").WithTags("audit-log");
-        g.MapGet("/", List);
-        g.MapGet("/verify", Verify);
-        g.MapGet("/checkpoint", Checkpoint);
+        g.MapGet("/", List).WithName("ListAuditLog").WithSummary("Entries of the hash-chained audit log after a sequence number");
+        g.MapGet("/verify", Verify).WithName("VerifyAuditLog").WithSummary("Check the chain, the signed checkpoint and every stored verdict");
+        g.MapGet("/checkpoint", Checkpoint).WithName("GetAuditLogCheckpoint").WithSummary("The signed head of the audit log");
         return api;
     }
 

@@ -19,10 +19,13 @@ public static class AuditsApi
 {
     public static RouteGroupBuilder MapAudits(this RouteGroupBuilder api)
     {
-        api.MapPost("/targets/{id}/audits", SpotCheck).WithTags("audits").RequireAuthorization(Policies.Audit);
-        api.MapGet("/targets/{id}/audits", History).WithTags("audits");
-        api.MapGet("/audits/{id}", Get).WithTags("audits");
-        api.MapGet("/audits/{id}/report", Report).WithTags("audits");
+        api.MapPost("/targets/{id}/audits", SpotCheck).WithTags("audits").RequireAuthorization(Policies.Audit)
+            .WithName("StartSpotCheck").WithSummary("Start a spot-check audit of a target (Idempotency-Key repeats return the same audit)");
+        api.MapGet("/targets/{id}/audits", History).WithTags("audits").WithName("ListTargetAudits").WithSummary("Audit history of a target, newest first");
+        api.MapGet("/audits/{id}", Get).WithTags("audits").WithName("GetAudit").WithSummary("Status, verdict, posterior, evidence and cost of an audit");
+        api.MapGet("/audits/{id}/report", Report).WithTags("audits").WithName("GetAuditReport").WithSummary("The report of a completed audit (json, md or html)")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json", additionalContentTypes: ["text/markdown", "text/html"])
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return api;
     }
 

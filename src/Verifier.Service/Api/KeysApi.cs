@@ -10,8 +10,8 @@ public static class KeysApi
     public static RouteGroupBuilder MapKeys(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/keys").WithTags("keys").RequireAuthorization(Policies.Admin);
-        g.MapPost("/", Create).Validate<CreateKeyRequest>();
-        g.MapDelete("/{id}", Revoke);
+        g.MapPost("/", Create).Validate<CreateKeyRequest>().WithName("CreateKey").WithSummary("Create a service key (returned once)");
+        g.MapDelete("/{id}", Revoke).WithName("RevokeKey").WithSummary("Revoke a service key");
         return api;
     }
 

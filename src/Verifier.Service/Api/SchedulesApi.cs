@@ -14,8 +14,8 @@ public static class SchedulesApi
     public static RouteGroupBuilder MapSchedules(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/targets/{id}/schedule").WithTags("schedules").RequireAuthorization(Policies.Admin);
-        g.MapPut("/", Put).Validate<ScheduleRequest>();
-        g.MapDelete("/", Delete);
+        g.MapPut("/", Put).Validate<ScheduleRequest>().WithName("SetSchedule").WithSummary("Set or replace the recurring audit schedule of a target");
+        g.MapDelete("/", Delete).WithName("RemoveSchedule").WithSummary("Remove the schedule of a target");
         return api;
     }
 

@@ -15,11 +15,13 @@ public static class TargetsApi
     public static RouteGroupBuilder MapTargets(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/targets").WithTags("targets");
-        g.MapPost("/", Create).Validate<CreateTargetRequest>().RequireAuthorization(Policies.Admin);
-        g.MapGet("/", List);
-        g.MapGet("/{id}", Get);
-        g.MapPatch("/{id}", Patch).Validate<PatchTargetRequest>().RequireAuthorization(Policies.Admin);
-        g.MapDelete("/{id}", Delete).RequireAuthorization(Policies.Admin);
+        g.MapPost("/", Create).Validate<CreateTargetRequest>().RequireAuthorization(Policies.Admin)
+            .WithName("CreateTarget").WithSummary("Create a target (its API key is encrypted at rest and never returned)");
+        g.MapGet("/", List).WithName("ListTargets").WithSummary("List targets with their schedules, oldest first");
+        g.MapGet("/{id}", Get).WithName("GetTarget").WithSummary("Read a target");
+        g.MapPatch("/{id}", Patch).Validate<PatchTargetRequest>().RequireAuthorization(Policies.Admin)
+            .WithName("UpdateTarget").WithSummary("Change some fields of a target");
+        g.MapDelete("/{id}", Delete).RequireAuthorization(Policies.Admin).WithName("DeleteTarget").WithSummary("Delete a target (soft) and its schedule");
         return api;
     }
 

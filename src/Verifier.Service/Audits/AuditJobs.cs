@@ -9,7 +9,7 @@ using Hangfire.Server;
 /// claimed an audit, and its claim refuses a completed, failed or running audit, so a Hangfire retry can neither run
 /// an audit twice nor spend its budget again; re-running an abandoned audit is the reaper's call (MaxAttempts).
 /// </summary>
-public sealed class AuditJobs(AuditRunner runner)
+public sealed class AuditJobs(AuditRunner runner, ILogger<AuditJobs> log)
 {
     /// <summary>
     /// A spot check. No Hangfire retries: nothing here throws, and a lost run is re-enqueued by the reaper.
@@ -24,6 +24,7 @@ public sealed class AuditJobs(AuditRunner runner)
     [AutomaticRetry(Attempts = 3, DelaysInSeconds = [15, 60, 300])]
     public async Task RunScheduledAsync(Guid targetId, PerformContext? context, CancellationToken cancellationToken)
     {
+        using var scope = log.BeginScope("TargetId:{TargetId}", targetId); // the runner adds AuditId
         var auditId = await runner.CreateScheduledAsync(targetId, FireTime(context!), cancellationToken);
         if (auditId is { } id) await runner.RunAsync(id, cancellationToken);
     }

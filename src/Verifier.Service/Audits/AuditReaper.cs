@@ -1,6 +1,8 @@
 namespace Verifier.Service.Audits;
 
+using Verifier.Core;
 using Verifier.Core.AuditLog;
+using Verifier.Core.Audits;
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Verifier.Storage;
@@ -90,7 +92,7 @@ public sealed class AuditReaper(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         var staleBefore = time.GetUtcNow() - settings.Recovery.StaleAfter;
         var stale = await db.Audits.AsNoTracking()
             .Where(a => a.Status == AuditStatus.Running && (a.HeartbeatAt == null || a.HeartbeatAt < staleBefore) && !mine.Contains(a.Id))
-            .Select(a => new { a.Id, a.NodeId, a.Attempts, CancelRequested = a.CancelRequestedAt != null }).ToListAsync(ct);
+            .Select(a => new { a.Id, a.NodeId, a.Attempts, a.Trigger, CancelRequested = a.CancelRequestedAt != null }).ToListAsync(ct);
         foreach (var audit in stale)
         {
             var outcome = AuditRecovery.Decide(audit.Attempts, settings.Recovery.MaxAttempts, audit.CancelRequested);
@@ -115,6 +117,8 @@ public sealed class AuditReaper(IDbContextFactory<VerifierDb> dbs, VerifierSetti
             }, ct);
             if (!taken) continue;
             log.LogWarning("Audit {AuditId} {Outcome}: {Reason}", audit.Id, outcome, reason);
+            if (outcome == AuditStatus.Failed) // counted like the runner's failures (verifier.audits.completed)
+                AuditTelemetry.AuditsCompleted.Add(1, new("verdict", "none"), new("trigger", StoredNames.Of(audit.Trigger)), new("status", StoredNames.Of(outcome)));
             if (outcome == AuditStatus.Queued) scheduling.EnqueueAudit(audit.Id);
         }
 

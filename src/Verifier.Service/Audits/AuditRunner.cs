@@ -1,5 +1,6 @@
 namespace Verifier.Service.Audits;
 
+using Verifier.Core;
 using Verifier.Core.AuditLog;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -57,6 +58,8 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
 
     public async Task RunAsync(Guid auditId, CancellationToken ct)
     {
+        // Every line logged while this audit runs carries its id (JSON console logs with IncludeScopes show it); TargetId is added once loaded.
+        using var scope = log.BeginScope("AuditId:{AuditId}", auditId);
         try
         {
             await RunOnceAsync(auditId, ct);
@@ -77,16 +80,23 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         var attempt = await ClaimAsync(db, auditId, ct);
         if (attempt is null) return;
         using var alive = active.Track(auditId);
+        using var span = AuditTelemetry.Source.StartActivity("audit");
+        span?.SetTag("verifier.audit.id", auditId.ToString());
+        span?.SetTag("verifier.audit.attempt", attempt.Value);
+        var started = time.GetTimestamp();
+        var audit = await db.Audits.AsNoTracking().FirstAsync(a => a.Id == auditId, ct);
+        span?.SetTag("verifier.target.id", audit.TargetId.ToString());
+        span?.SetTag("verifier.audit.trigger", StoredNames.Of(audit.Trigger));
+        using var targetScope = log.BeginScope("TargetId:{TargetId}", audit.TargetId);
         AuditResult result;
         try
         {
-            var audit = await db.Audits.AsNoTracking().FirstAsync(a => a.Id == auditId, ct);
             var target = await db.Targets.AsNoTracking().FirstAsync(t => t.Id == audit.TargetId, ct);
             result = await ExecuteAsync(audit, target, alive.StopRequested, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            await FailAsync(db, auditId, attempt.Value, e);
+            if (await FailAsync(db, audit, attempt.Value, e)) Finished(span, audit, AuditStatus.Failed, null, started);
             return;
         }
         try
@@ -101,11 +111,33 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
                 return true;
             }, CancellationToken.None);
             if (!saved) log.LogWarning("Audit {AuditId} attempt {Attempt} lost its claim; its result is discarded", auditId, attempt);
+            else
+            {
+                log.LogInformation("Audit {AuditId} completed: {Verdict} after {Requests} requests ({StopReason})", auditId, StoredNames.Of(result.Verdict.Kind), result.Cost.Requests, result.StopReason);
+                Finished(span, audit, AuditStatus.Completed, result.Verdict.Kind, started);
+            }
         }
         catch (Exception e) when (!IsTransient(e))
         {
-            await FailAsync(db, auditId, attempt.Value, e); // the result itself cannot be stored (not an outage): record why
+            // the result itself cannot be stored (not an outage): record why
+            if (await FailAsync(db, audit, attempt.Value, e)) Finished(span, audit, AuditStatus.Failed, null, started);
         }
+    }
+
+    /// <summary>The audit's terminal state as span tags and metrics (only once it is stored, so counts match the database).</summary>
+    private void Finished(System.Diagnostics.Activity? span, AuditRow audit, AuditStatus status, VerdictKind? verdict, long started)
+    {
+        var tags = new System.Diagnostics.TagList
+        {
+            { "verdict", verdict is { } kind ? StoredNames.Of(kind) : "none" },
+            { "trigger", StoredNames.Of(audit.Trigger) },
+            { "status", StoredNames.Of(status) },
+        };
+        AuditTelemetry.AuditsCompleted.Add(1, tags);
+        AuditTelemetry.AuditDuration.Record(time.GetElapsedTime(started).TotalSeconds, tags);
+        span?.SetTag("verifier.audit.status", StoredNames.Of(status));
+        span?.SetTag("verifier.audit.verdict", verdict is { } v ? StoredNames.Of(v) : "none");
+        if (status == AuditStatus.Failed) span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
     }
 
     /// <summary>An outage (retries exhausted, connection lost, timeout) rather than something wrong with the data.</summary>
@@ -113,18 +145,20 @@ public sealed class AuditRunner(IDbContextFactory<VerifierDb> dbs, VerifierSetti
         e is Npgsql.NpgsqlException { IsTransient: true } or Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException or TimeoutException
         || (e.InnerException is { } inner && IsTransient(inner));
 
-    private async Task FailAsync(VerifierDb db, Guid auditId, int attempt, Exception e)
+    /// <summary>Records the failure; false when this attempt no longer owns the audit.</summary>
+    private async Task<bool> FailAsync(VerifierDb db, AuditRow row, int attempt, Exception e)
     {
-        log.LogWarning("Audit {AuditId} failed: {Reason}", auditId, e.GetType().Name);
-        await db.InTransactionAsync(async token =>
+        log.LogWarning("Audit {AuditId} failed: {Reason}", row.Id, e.GetType().Name);
+        return await db.InTransactionAsync(async token =>
         {
-            var audit = await LockOwnedAsync(db, auditId, attempt, token);
-            if (audit is null) return;
+            var audit = await LockOwnedAsync(db, row.Id, attempt, token);
+            if (audit is null) return false;
             audit.Status = AuditStatus.Failed;
             audit.Error = e.Message;
             audit.FinishedAt = time.GetUtcNow();
             await db.SaveChangesAsync(token);
-            await AuditLogWriter.AppendAsync(db, null, AuditActions.AuditFailed, "audit", auditId.ToString(), new { node = settings.NodeId, error = e.GetType().Name }, token);
+            await AuditLogWriter.AppendAsync(db, null, AuditActions.AuditFailed, "audit", row.Id.ToString(), new { node = settings.NodeId, error = e.GetType().Name }, token);
+            return true;
         }, CancellationToken.None);
     }
 

@@ -63,19 +63,32 @@ public sealed class ClientAddressFromHeader : IStartupFilter
     };
 }
 
-public sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+/// <summary>Every log line as "Level Category: message exception", then " {Scope=Value; ...}" with the scopes it was logged in.</summary>
+public sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider, ISupportExternalScope
 {
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+    private IExternalScopeProvider scopes = new LoggerExternalScopeProvider();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines, this);
+
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => scopes = scopeProvider;
 
     public void Dispose() { }
 
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    private sealed class Logger(string category, ConcurrentQueue<string> lines, CapturingLoggerProvider provider) : ILogger
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => provider.scopes.Push(state);
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var scope = new List<string>();
+            provider.scopes.ForEachScope((value, list) =>
+            {
+                if (value is IEnumerable<KeyValuePair<string, object?>> pairs) list.AddRange(pairs.Where(p => p.Key != "{OriginalFormat}").Select(p => $"{p.Key}={p.Value}"));
+                else list.Add(value?.ToString() ?? "");
+            }, scope);
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}" + (scope.Count == 0 ? "" : " {" + string.Join("; ", scope) + "}"));
+        }
     }
 }
