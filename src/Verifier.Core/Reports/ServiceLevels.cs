@@ -35,7 +35,7 @@ public static class ServiceLevelWording
         + "The target's windows end when the audit finished, so the figures do not change with the day the report is generated.";
 
     public static string Duration(double? ms) => ms is not { } x || !double.IsFinite(x) ? NoData
-        : x < 1000 ? Math.Round(x).ToString("0", Inv) + " ms" : (x / 1000).ToString("0.0", Inv) + " s";
+        : x < 999.5 ? Math.Round(x).ToString("0", Inv) + " ms" : (x / 1000).ToString("0.0", Inv) + " s";
 
     public static string Rate(double? r) => r is not { } x || !double.IsFinite(x) ? NoData : (100 * x).ToString("0.#", Inv) + " %";
 
@@ -56,12 +56,14 @@ public static class ServiceLevelWording
     private static string[] Row(string over, SlaFigures f, string checks) =>
         [over, f.Requests.ToString(Inv), Pair(f.P50LatencyMs, f.P95LatencyMs), Pair(f.P50TtftMs, f.P95TtftMs), Throughput(f.TokensPerSecond), Rate(f.ErrorRate), Rate(f.TimeoutRate), checks];
 
+    private static string Requests(int n) => n.ToString(Inv) + (n == 1 ? " request" : " requests");
+
     /// <summary>The first page's line: the shortest target window with data, else the audit's own exchanges.</summary>
     public static string Summary(ServiceLevels s)
     {
         var window = s.Windows.FirstOrDefault(w => w.Figures.Requests > 0);
-        var (f, over) = window is not null ? (window.Figures, "over " + WindowName(window.Window) + " to the audit's finish")
+        var (f, over) = window is not null ? (window.Figures, $"over {WindowName(window.Window)} to the audit's finish ({Requests(window.Figures.Requests)})")
             : (s.Audit, $"over this audit's {s.Audit.Requests.ToString(Inv)} exchanges");
-        return f.Requests == 0 ? NoData : $"p95 latency {Duration(f.P95LatencyMs)}, errors {Rate(f.ErrorRate)} {over} ({f.Requests.ToString(Inv)} requests)";
+        return f.Requests == 0 ? NoData : $"p95 latency {Duration(f.P95LatencyMs)}, errors {Rate(f.ErrorRate)} {over}";
     }
 }
