@@ -195,6 +195,43 @@ public class AuditApiAdditionsTests(AdditionsFixture f) : IClassFixture<Addition
     }
 
     [Fact]
+    public async Task The_served_report_carries_the_targets_service_levels_over_windows_ending_at_the_audits_finish()
+    {
+        var audit = await CompletedAuditAsync(await TargetAsync(f.Vendor.BaseUrl, "sla-reported"));
+        var exchanges = await f.Database.ScalarAsync<long>($"SELECT count(*) FROM exchanges WHERE audit_id = '{audit}'");
+        Assert.True(exchanges >= 3, $"{exchanges} exchanges");
+        // known figures: every exchange 250 ms (TTFT 50 ms, 10 tokens) — but the first ran 3 days before the audit's finish
+        // and took 4 s (only the 7 d and 30 d windows see it), and the last just after it (no window sees it: the report
+        // stays the same however late it is downloaded)
+        await f.Database.ExecuteAsync($"UPDATE exchanges SET outcome = 'Ok', duration_ms = 250, ttft_ms = 50, completion_tokens = 10 WHERE audit_id = '{audit}'");
+        await f.Database.ExecuteAsync($"""
+            UPDATE exchanges e SET started_at = a.finished_at - interval '3 days', duration_ms = 4000 FROM audits a
+            WHERE a.id = e.audit_id AND e.audit_id = '{audit}' AND e.seq = (SELECT min(seq) FROM exchanges WHERE audit_id = '{audit}')
+            """);
+        await f.Database.ExecuteAsync($"""
+            UPDATE exchanges e SET started_at = a.finished_at + interval '1 millisecond', duration_ms = 9000 FROM audits a
+            WHERE a.id = e.audit_id AND e.audit_id = '{audit}' AND e.seq = (SELECT max(seq) FROM exchanges WHERE audit_id = '{audit}')
+            """);
+        var day = exchanges - 2;
+        var rows = new[]
+        {
+            $"the target, 24 h to the audit's finish | {day} | 250 ms / 250 ms | 50 ms / 50 ms | 50.0 tokens/s | 0 % | 0 % | none scheduled",
+            $"the target, 7 d to the audit's finish | {day + 1} | 250 ms / 4.0 s | 50 ms / 50 ms |",
+            $"the target, 30 d to the audit's finish | {day + 1} | 250 ms / 4.0 s |",
+        };
+        var md = await f.Viewer.GetStringAsync($"/api/v1/audits/{audit}/report?format=md");
+        foreach (var row in rows) Assert.Contains(row, md, StringComparison.Ordinal);
+        Assert.Contains($"**Service levels:** p95 latency 250 ms, errors 0 % over 24 h to the audit's finish ({day} request", md, StringComparison.Ordinal);
+        Assert.Matches($@"\| this audit's exchanges \| {exchanges} \| [^|]+ / 9\.0 s \|", md); // the audit's own row sees all its exchanges
+        var html = WebUtility.HtmlDecode(await f.Viewer.GetStringAsync($"/api/v1/audits/{audit}/report?format=html"));
+        foreach (var row in rows) Assert.Contains("<td>" + row.TrimEnd(' ', '|').Replace(" | ", "</td><td>", StringComparison.Ordinal) + "</td>", html, StringComparison.Ordinal);
+        Assert.Contains($"p95 latency 250 ms, errors 0 % over 24 h to the audit's finish ({day} request", html, StringComparison.Ordinal);
+        var json = JsonDocument.Parse(await f.Viewer.GetStringAsync($"/api/v1/audits/{audit}/report?format=json")).RootElement.GetProperty("serviceLevels");
+        Assert.Equal(["24h", "7d", "30d"], json.GetProperty("windows").EnumerateArray().Select(w => w.GetProperty("window").GetString()));
+        Assert.Equal(4000, json.GetProperty("windows")[1].GetProperty("figures").GetProperty("p95LatencyMs").GetDouble());
+    }
+
+    [Fact]
     public async Task Cancelling_a_running_audit_stops_it_on_its_node_keeping_the_exchanges_and_storing_no_verdict()
     {
         await using var slow = await VendorStub.StartAsync();

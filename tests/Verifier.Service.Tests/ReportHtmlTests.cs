@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Verifier.Core.Audits;
 using Verifier.Core.Exchanges;
 using Verifier.Core.Reports;
+using Verifier.Core.Sla;
 using Verifier.Service.Reports;
 
 /// <summary>The HTML report (Razor, HtmlRenderer) against the Markdown one, and what a hostile vendor can put in it.</summary>
@@ -42,6 +43,12 @@ public partial class ReportHtmlTests
         Claim = "deepseek-r1@fp8", Endpoint = "https://vendor.example/v1", Model = "deepseek-r1",
         RequestedAt = new DateTimeOffset(2026, 12, 3, 5, 59, 58, TimeSpan.Zero), StartedAt = new DateTimeOffset(2026, 12, 3, 6, 0, 0, TimeSpan.Zero),
         FinishedAt = new DateTimeOffset(2026, 12, 3, 6, 1, 0, TimeSpan.Zero), Anchor = new LogAnchor(17, "00ff", "beef"),
+        SlaWindows =
+        [
+            new("24h", SlaCalculator.Compute([], new DateTimeOffset(2026, 12, 2, 6, 1, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 3, 6, 1, 0, TimeSpan.Zero))),
+            new("7d", SlaCalculator.Compute([new(new DateTimeOffset(2026, 11, 30, 6, 0, 0, TimeSpan.Zero), 1500, 90, 40, ExchangeOutcome.Ok)],
+                new DateTimeOffset(2026, 11, 26, 6, 1, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 3, 6, 1, 0, TimeSpan.Zero), 2, 1)),
+        ],
     };
 
     [Fact]
@@ -104,8 +111,13 @@ public partial class ReportHtmlTests
             Assert.True(found >= 0, $"HTML lacks (after position {position}): {value}");
             position = found;
         }
-        foreach (var header in new[] { "Audit report", "Sign-off", "Evidence in plain words", "Probabilities", "Cost", "Appendix: raw exchanges" })
+        foreach (var header in new[] { "Audit report", "Sign-off", "Evidence in plain words", "Probabilities", "Cost", "Service levels", "Appendix: raw exchanges" })
             Assert.Contains(header, md, StringComparison.Ordinal);
+        foreach (var figure in new[] { "1.5 s / 1.5 s", "1 of 2 (50 %)", "812 ms / 812 ms", "p95 latency 1.5 s, errors 0 % over 7 d to the audit's finish (1 request)" })
+        {
+            Assert.Contains(figure, md, StringComparison.Ordinal);
+            Assert.Contains(figure, text, StringComparison.Ordinal);
+        }
     }
 
     private static string Normalize(string s) => Spaces().Replace(s, " ").Trim();

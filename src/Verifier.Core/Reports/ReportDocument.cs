@@ -23,7 +23,7 @@ public sealed record Preformatted(string Text) : Block;
 /// <summary>
 /// The Markdown report's content, in order, from the <see cref="ReportModel"/>: the first page (verdict, claim, finding,
 /// certainty, dates, target, suite, references, audit-log anchor, sign-off), the evidence in plain words, the
-/// probabilities, the cost, the raw-exchange appendix. The HTML template (Verifier.Service/Reports) prints the same
+/// probabilities, the cost, the service levels, the raw-exchange appendix. The HTML template (Verifier.Service/Reports) prints the same
 /// values in the same order; a test holds the two together.
 /// </summary>
 public static class ReportDocument
@@ -47,6 +47,7 @@ public static class ReportDocument
         verdict.Add(Line(Label("What this means: "), new Span(s.Certainty)));
         verdict.Add(Line(Label("False accusations: "), new Span(s.FalseAccusation)));
         if (s.Quality is not null) verdict.Add(Line(Label("Service quality: "), new Span(s.Quality)));
+        if (m.ServiceLevels is { } sl) verdict.Add(Line(Label("Service levels: "), new Span(ServiceLevelWording.Summary(sl))));
         blocks.Add(new Bullets(verdict));
 
         blocks.Add(new Heading(2, "Audit"));
@@ -84,6 +85,13 @@ public static class ReportDocument
 
         blocks.Add(new Heading(2, "Cost"));
         blocks.Add(new Bullets([Line(new Span(CostText(m.Cost)))]));
+
+        if (m.ServiceLevels is { } levels)
+        {
+            blocks.Add(new Heading(2, "Service levels"));
+            blocks.Add(new Bullets([Line(new Span(ServiceLevelWording.Note))]));
+            blocks.Add(new Table(ServiceLevelWording.Header, ServiceLevelWording.Rows(levels).Select(r => Row(r)).ToList()));
+        }
 
         blocks.Add(new Heading(2, "Appendix: raw exchanges"));
         blocks.Add(new Bullets([Line(new Span(AppendixNote(m)))]));

@@ -27,6 +27,9 @@ public sealed record ReportContext(string AuditId, string Target, DateTimeOffset
 
     /// <summary>Characters of prompt and response text the appendix keeps per exchange.</summary>
     public int MaxExchangeText { get; init; } = 4000;
+
+    /// <summary>The target's SLA figures over windows ending at the audit's finish (served reports; empty for `verifier audit --out`).</summary>
+    public IReadOnlyList<TargetWindow> SlaWindows { get; init; } = [];
 }
 
 /// <summary>The `verdict.stored` audit-log entry of an audit: its sequence number, its chain hash, and the verdict digest it carries.</summary>
@@ -97,6 +100,9 @@ public sealed record ReportModel(
     public IReadOnlyList<ExchangeEntry> Exchanges { get; init; } = [];
     public DateTimeOffset? BodiesPrunedAt { get; init; }
 
+    /// <summary>Latency, TTFT, tokens/s and error rates: the audit's own exchanges and the target's windows.</summary>
+    public ServiceLevels? ServiceLevels { get; init; }
+
     public static ReportModel From(AuditResult r, ReportContext c)
     {
         var v = r.Verdict;
@@ -120,6 +126,7 @@ public sealed record ReportModel(
             Claim = c.Claim ?? v.ClaimedVariant, Endpoint = c.Endpoint, Model = c.Model,
             RequestedAt = c.RequestedAt, StartedAt = c.StartedAt, FinishedAt = c.FinishedAt, Anchor = c.Anchor, Error = r.Error,
             Exchanges = exchanges, BodiesPrunedAt = c.BodiesPrunedAt,
+            ServiceLevels = ServiceLevels.Of(r.Exchanges, c.SlaWindows, c.StartedAt ?? c.GeneratedAt),
         };
         return model with { Statement = Statements.Of(model) };
     }

@@ -10,6 +10,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Verifier.Core.Audits;
 using Verifier.Core.Reports;
+using Verifier.Core.Sla;
+using Verifier.Service.Alerts;
 using Verifier.Service.Audits;
 using Verifier.Service.Auth;
 using Verifier.Service.Reports;
@@ -162,12 +164,17 @@ public static class AuditsApi
             digest = data.RootElement.TryGetProperty(VerdictDigests.DataField, out var d) ? d.GetString() : null;
         }
         var pruned = await db.Exchanges.AsNoTracking().Where(e => e.AuditId == audit.Id).MaxAsync(e => e.BodiesPrunedAt, ct);
+        // windows end at the audit's finish, not now: the same audit reports the same figures whenever it is downloaded
+        var windows = new List<TargetWindow>();
+        if (audit.FinishedAt is { } finished)
+            foreach (var (name, span) in SlaWindows.ByName)
+                windows.Add(new TargetWindow(name, await SlaQueries.TargetFiguresAsync(db, audit.TargetId, span, finished, ct)));
         return new ReportContext(audit.Id.ToString(), target.Name, audit.FinishedAt ?? time.GetUtcNow())
         {
             Claim = audit.ClaimedVariant, Endpoint = target.BaseUrl ?? target.Path, Model = target.Model,
             RequestedAt = audit.CreatedAt, StartedAt = audit.StartedAt, FinishedAt = audit.FinishedAt,
             Anchor = anchor is null ? null : new LogAnchor(anchor.Seq, Convert.ToHexStringLower(anchor.Hash), digest),
-            BodiesPrunedAt = pruned,
+            BodiesPrunedAt = pruned, SlaWindows = windows,
         };
     }
 
