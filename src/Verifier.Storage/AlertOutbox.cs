@@ -23,14 +23,14 @@ public static class AlertOutbox
     {
         if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("Alert deliveries are written inside the audit outcome's transaction.");
         var verdict = await db.Verdicts.AsNoTracking().Where(v => v.AuditId == audit.Id).Select(v => new { v.Kind, v.MostLikely }).FirstOrDefaultAsync(ct);
-        var current = Outcome(audit.Id, audit.Status, audit.Trigger, audit.Error, verdict?.Kind, verdict?.MostLikely, audit.FinishedAt ?? now);
+        var current = Outcome(audit.Id, audit.Status, audit.Trigger, audit.Error, verdict?.Kind, verdict?.MostLikely, audit.FinishedAt ?? now, audit.StartedAt);
         var earlierRows = await (
             from a in db.Audits.AsNoTracking()
             where a.TargetId == audit.TargetId && a.Id != audit.Id && a.FinishedAt != null && (a.Status == AuditStatus.Completed || a.Status == AuditStatus.Failed)
             orderby a.FinishedAt descending
-            select new { a.Id, a.Status, a.Trigger, a.Error, a.FinishedAt, Verdict = db.Verdicts.Where(v => v.AuditId == a.Id).Select(v => new { v.Kind, v.MostLikely }).FirstOrDefault() })
+            select new { a.Id, a.Status, a.Trigger, a.Error, a.FinishedAt, a.StartedAt, Verdict = db.Verdicts.Where(v => v.AuditId == a.Id).Select(v => new { v.Kind, v.MostLikely }).FirstOrDefault() })
             .Take(History).ToListAsync(ct);
-        var earlier = earlierRows.Select(r => Outcome(r.Id, r.Status, r.Trigger, r.Error, r.Verdict?.Kind, r.Verdict?.MostLikely, r.FinishedAt!.Value)).ToList();
+        var earlier = earlierRows.Select(r => Outcome(r.Id, r.Status, r.Trigger, r.Error, r.Verdict?.Kind, r.Verdict?.MostLikely, r.FinishedAt!.Value, r.StartedAt)).ToList();
 
         var input = new AlertRules.Input(audit.TargetId, audit.ClaimedVariant, current, earlier) { FailureStreak = failureStreak };
         var thresholds = await db.SlaThresholds.AsNoTracking().FirstOrDefaultAsync(t => t.TargetId == audit.TargetId, ct);
@@ -95,7 +95,7 @@ public static class AlertOutbox
     /// A completed audit in which no request was delivered (stored with its error, "every request failed …") counts as a
     /// failed check: the vendor was down, and its `inconclusive` is no verdict to compare.
     /// </summary>
-    private static AuditOutcome Outcome(Guid id, AuditStatus status, AuditTrigger trigger, string? error, string? kind, string? mostLikely, DateTimeOffset finished) =>
+    private static AuditOutcome Outcome(Guid id, AuditStatus status, AuditTrigger trigger, string? error, string? kind, string? mostLikely, DateTimeOffset finished, DateTimeOffset? started) =>
         new(id, status == AuditStatus.Failed || error is not null || kind is null, trigger == AuditTrigger.Light,
-            kind is null ? null : StoredNames.Parse<VerdictKind>(kind), mostLikely, finished);
+            kind is null ? null : StoredNames.Parse<VerdictKind>(kind), mostLikely, finished) { StartedAt = started };
 }

@@ -28,8 +28,12 @@ public static class AlertRules
         var c = input.Current;
         if (!c.Failed && c.Kind is { } kind)
         {
-            var previous = input.Earlier.FirstOrDefault(e => !e.Failed && e.Kind is not null && e.Light == c.Light);
-            if (previous is not null && VerdictChanged(previous, c))
+            var comparable = input.Earlier.Where(e => !e.Failed && e.Kind is not null && e.Light == c.Light).ToList();
+            // A check that began before one already reported carries older news: compared, it would flap the verdict
+            // back and forth while overlapping checks finish out of order. The previous one is the latest to begin.
+            var stale = comparable.Any(e => e.StartedAt > c.StartedAt);
+            var previous = comparable.MaxBy(e => e.StartedAt ?? e.FinishedAt);
+            if (!stale && previous is not null && VerdictChanged(previous, c))
                 events.Add(AlertEvent.ForAudit(AlertEventTypes.VerdictChanged, input.TargetId, c.AuditId, c.FinishedAt, new Dictionary<string, object?>
                 {
                     ["claimedVariant"] = input.ClaimedVariant, ["light"] = c.Light,

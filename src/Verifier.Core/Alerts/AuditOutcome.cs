@@ -7,4 +7,8 @@ using Verifier.Core.Audits;
 /// check (a light check's verdict only compares with the previous light check's: it rests on the tokenizer alone, so
 /// it is `inconclusive` where a full audit says `consistent`, which is no change of the vendor).
 /// </summary>
-public sealed record AuditOutcome(Guid AuditId, bool Failed, bool Light, VerdictKind? Kind, string? MostLikely, DateTimeOffset FinishedAt);
+public sealed record AuditOutcome(Guid AuditId, bool Failed, bool Light, VerdictKind? Kind, string? MostLikely, DateTimeOffset FinishedAt)
+{
+    /// <summary>When it began: checks overlap (minute cadence, several workers) and can finish out of order.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+}

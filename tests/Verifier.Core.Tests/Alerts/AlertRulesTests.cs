@@ -34,6 +34,22 @@ public class AlertRulesTests
     }
 
     [Fact]
+    public void Overlapping_checks_finishing_out_of_order_raise_one_change_not_a_flap()
+    {
+        // Began 0, 1, 2; the vendor switched between 0 and 1. Check 1 finished first and reported the change; check 0
+        // (older news) finishes next and must not report a change back; check 2 agrees with 1.
+        AuditOutcome Light(int began, int finished, VerdictKind kind) =>
+            Ok(finished, kind, kind == VerdictKind.Mismatch ? "r1-distill-qwen-7b" : "deepseek-r1", light: true) with { StartedAt = T0.AddMinutes(began) };
+        var honest = Light(-2, -1, VerdictKind.Inconclusive);
+        var first = Light(1, 3, VerdictKind.Mismatch);
+        var late = Light(0, 4, VerdictKind.Inconclusive);
+        var next = Light(2, 5, VerdictKind.Mismatch);
+        Assert.Contains(AlertEventTypes.VerdictChanged, Types(first, honest));
+        Assert.Empty(Types(late, first, honest));
+        Assert.DoesNotContain(AlertEventTypes.VerdictChanged, Types(next, late, first, honest));
+    }
+
+    [Fact]
     public void Light_checks_compare_with_light_checks_and_failed_audits_are_skipped()
     {
         // An honest light check is inconclusive where the full audit said consistent: no change.
