@@ -2,6 +2,7 @@ namespace Verifier.Dashboard.Tests;
 
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
+using Verifier.Service.Tests.Infrastructure;
 using Verifier.Storage;
 using static Microsoft.Playwright.Assertions;
 
@@ -9,7 +10,7 @@ using static Microsoft.Playwright.Assertions;
 public class BrowserTests(DashboardNodes nodes) : IClassFixture<DashboardNodes>
 {
     [Fact]
-    public async Task An_admin_signs_in_creates_a_target_runs_a_spot_check_watches_it_complete_and_opens_report_and_exchanges()
+    public async Task An_admin_signs_in_creates_a_target_runs_a_spot_check_watches_it_complete_opens_report_and_exchanges_and_sees_a_webhook_delivery()
     {
         var page = await nodes.SignedInPageAsync("admin");
         await page.ClickAsync("text=Admin: targets");
@@ -59,6 +60,37 @@ public class BrowserTests(DashboardNodes nodes) : IClassFixture<DashboardNodes>
         await page.GotoAsync(targetUrl);
         await Expect(page.Locator("#timeline tbody tr")).ToHaveCountAsync(1);
         Assert.True(await page.Locator(".chart svg").CountAsync() >= 3); // latency, TTFT, tokens/s from the exchanges just stored
+        // The SLA figures of the window, from the same engine as GET /api/v1/targets/{id}/sla.
+        await Expect(page.Locator("#sla tbody td").Nth(0)).Not.ToHaveTextAsync("0");
+        await Expect(page.Locator("#sla tbody td").Nth(2)).ToContainTextAsync(" ms");
+
+        // A webhook to a receiver on 127.0.0.1 (allowed by the nodes' Verifier:Targets:AllowedHosts): its secret is
+        // shown once, "Send test" queues a signed test event, and the dispatcher's attempt appears in the delivery log.
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await page.ClickAsync("text=Admin: webhooks");
+        await page.FillAsync("#webhookName", "ops receiver");
+        await page.FillAsync("#webhookUrl", receiver.Url);
+        await page.ClickAsync("#create-webhook");
+        receiver.Secret = (await page.Locator("#new-webhook-secret").TextContentAsync())!.Trim();
+        await Expect(page.Locator("#webhooks tbody tr")).ToContainTextAsync(receiver.Url);
+        await page.ClickAsync("button[data-test='ops receiver']");
+        await Expect(page.Locator("#webhook-message")).ToContainTextAsync("queued");
+        var statusCell = page.Locator("table.deliveries[data-webhook='ops receiver'] td.status-code");
+        for (var tries = 0; tries < 60 && await statusCell.CountAsync() == 0; tries++)
+        {
+            await Task.Delay(1000);
+            await page.GotoAsync(nodes.A.BaseUrl + "/dashboard/admin/webhooks");
+        }
+        await Expect(statusCell.First).ToHaveTextAsync("200");
+        await Expect(page.Locator("table.deliveries[data-webhook='ops receiver'] tbody tr").First).ToContainTextAsync("test");
+        Assert.Contains(receiver.Accepted, r => r.EventType == "test" && r.SignatureValid);
+        await using (var db = nodes.Db())
+        {
+            var admin = await db.ApiKeys.SingleAsync(k => k.Name == "dashboard admin");
+            Assert.True(await db.AuditLog.AnyAsync(e => e.Action == Verifier.Core.AuditLog.AuditActions.WebhookCreated && e.KeyId == admin.Id));
+            Assert.True(await db.AuditLog.AnyAsync(e => e.Action == Verifier.Core.AuditLog.AuditActions.WebhookTested && e.KeyId == admin.Id));
+        }
+        await page.GotoAsync(targetUrl);
 
         if (Environment.GetEnvironmentVariable("VERIFIER_SCREENSHOTS") is { Length: > 0 })
         {
@@ -88,7 +120,7 @@ public class BrowserTests(DashboardNodes nodes) : IClassFixture<DashboardNodes>
     {
         var page = await nodes.SignedInPageAsync("viewer");
         await Expect(page.Locator("text=Admin: targets")).ToHaveCountAsync(0);
-        foreach (var path in new[] { "/dashboard/admin/targets", "/dashboard/admin/keys" })
+        foreach (var path in new[] { "/dashboard/admin/targets", "/dashboard/admin/keys", "/dashboard/admin/webhooks" })
         {
             var response = await page.GotoAsync(nodes.A.BaseUrl + path);
             Assert.Equal(403, response!.Status);

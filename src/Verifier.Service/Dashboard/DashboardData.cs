@@ -2,7 +2,6 @@ namespace Verifier.Service.Dashboard;
 
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Verifier.Core.Exchanges;
 using Verifier.Core.Quality;
 using Verifier.Service.Audits;
 using Verifier.Storage;
@@ -46,17 +45,6 @@ public static class DashboardData
                     orderby a.CreatedAt descending
                     select new TimelineEntry(a, v);
         return await query.Take(500).ToListAsync(ct);
-    }
-
-    /// <summary>The target's exchanges since 'since', as the charts need them (no bodies).</summary>
-    public static async Task<IReadOnlyList<ExchangeSample>> SamplesAsync(VerifierDb db, Guid targetId, DateTimeOffset since, CancellationToken ct)
-    {
-        var rows = await (from e in db.Exchanges.AsNoTracking()
-                          join a in db.Audits.AsNoTracking() on e.AuditId equals a.Id
-                          where a.TargetId == targetId && e.StartedAt >= since
-                          select new { e.StartedAt, e.DurationMs, e.TtftMs, e.CompletionTokens, e.Outcome }).ToListAsync(ct);
-        return rows.Select(r => new ExchangeSample(r.StartedAt, r.DurationMs, r.TtftMs, r.CompletionTokens,
-            Enum.TryParse<ExchangeOutcome>(r.Outcome, out var outcome) ? outcome : ExchangeOutcome.Malformed)).ToList();
     }
 
     private sealed record QualityOnly(ServiceQuality? Quality);
