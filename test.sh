@@ -11,8 +11,9 @@ fi
 # The dashboard's browser tests drive Debian's chromium (Playwright's own browser download is not used).
 if [ ! -x /usr/bin/chromium ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get install -y --no-install-recommends chromium fonts-liberation >&2 \
-    || { $sudo apt-get update >&2 && $sudo apt-get install -y --no-install-recommends chromium fonts-liberation >&2; } || exit 1
+  apt="$sudo env DEBIAN_FRONTEND=noninteractive apt-get"
+  $apt install -y --no-install-recommends chromium fonts-liberation >&2 \
+    || { $apt update >&2 && $apt install -y --no-install-recommends chromium fonts-liberation >&2; } || exit 1
 fi
 rm -rf TestResults
 dotnet test Verifier.sln --logger "trx" --results-directory TestResults "$@"

@@ -78,8 +78,8 @@ public static class VerifierApp
 
         app.MapOpenApi().RequireAuthorization(Policies.Read); // the README promises a key on everything but /health/*
         // The reference page and its scripts (shipped in the package, no CDN) sit behind the same policy as the document
-        // they render (Policies.Read): a browser opens them once that policy accepts a credential it sends by itself, such as
-        // a signed-in cookie; until then, a key sent as a header (a proxy or a header extension), as for /hangfire.
+        // they render: a browser sends the key as a header (a proxy or a header extension), as for /hangfire. The dashboard
+        // cookie stays scoped to /dashboard on purpose: cookies authorize nothing outside its antiforgery-checked forms.
         app.MapScalarApiReference("/scalar", o => o.WithTitle("R1 Verifier API").AddPreferredSecuritySchemes(OpenApiDocumentation.SchemeName))
             .RequireAuthorization(Policies.Read)
             .Finally(e => // Scalar opens its scripts to anyone; here they need a key like the page
