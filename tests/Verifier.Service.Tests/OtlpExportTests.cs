@@ -71,7 +71,12 @@ public sealed class OtlpExportTests : IAsyncLifetime
                 Assert.True(DateTime.UtcNow < deadline, "audit not completed");
                 await Task.Delay(200);
             }
-        } // stopping the node flushes its exporters
+            // The batch exporters send every few seconds; stopping the node flushes them too, but a flush cut short at
+            // shutdown would lose the spans, so wait (bounded) for the audit's span while the node runs.
+            deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!received.Any(r => r.Path == "/v1/traces" && Encoding.UTF8.GetString(r.Body).Contains(audit, StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+                await Task.Delay(200);
+        }
 
         var traces = received.Where(r => r.Path == "/v1/traces").Select(r => Encoding.UTF8.GetString(r.Body)).ToList();
         Assert.Contains(traces, t => t.Contains("verifier.audit.id", StringComparison.Ordinal) && t.Contains(audit, StringComparison.Ordinal) && t.Contains(target, StringComparison.Ordinal));

@@ -19,7 +19,7 @@ public class FingerprintAuditTests
         var suite = ProbeSuite.Default;
         var imported = ReferenceBundles.Import(ReferenceBundles.Export(recorded, suite.Version, suite.ContentHash)).Runs;
         Assert.Equal(recorded.Sum(r => r.Fingerprints.Count), imported.Sum(r => r.Fingerprints.Count));
-        Assert.Equal(recorded.Select(r => r.Fingerprints.Count), imported.Select(r => r.Fingerprints.Count));
+        Assert.Equal(recorded.ToDictionary(r => r.Id, r => r.Fingerprints.Count), imported.ToDictionary(r => r.Id, r => r.Fingerprints.Count));
         // Every prompt twice, less the odd request a loaded machine times out (a transport fault records nothing).
         Assert.All(imported, r => Assert.InRange(r.Fingerprints.Count, 2 * Core.Probes.Fingerprint.FingerprintProbe.Prompts.Count - 2, 2 * Core.Probes.Fingerprint.FingerprintProbe.Prompts.Count));
 
