@@ -57,6 +57,7 @@ public sealed class OtlpExportTests : IAsyncLifetime
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Urls.First(),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000", // ms; the default minute would leave metrics to the shutdown flush
         }))
         {
             using var admin = await factory.ClientAsync("admin");
@@ -72,9 +73,10 @@ public sealed class OtlpExportTests : IAsyncLifetime
                 await Task.Delay(200);
             }
             // The batch exporters send every few seconds; stopping the node flushes them too, but a flush cut short at
-            // shutdown would lose the spans, so wait (bounded) for the audit's span while the node runs.
+            // shutdown would lose them, so wait (bounded) for the audit's span and a metrics export while the node runs.
             deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!received.Any(r => r.Path == "/v1/traces" && Encoding.UTF8.GetString(r.Body).Contains(audit, StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+            while (!(received.Any(r => r.Path == "/v1/traces" && Encoding.UTF8.GetString(r.Body).Contains(audit, StringComparison.Ordinal)) && received.Any(r => r.Path == "/v1/metrics"))
+                   && DateTime.UtcNow < deadline)
                 await Task.Delay(200);
         }
 
