@@ -71,8 +71,13 @@ public static class AuditEngine
             // Families first, then weights: a tokenizer pair settles the family (and checks the usage accounting) in two
             // requests; fingerprints tell builds within a family apart, so they wait until a pair has been tried.
             var familyTried = probes.Any(p => p.Category == nameof(ProbeCategory.Tokenizer)) || !pool.Any(c => c.Category == ProbeCategory.Tokenizer);
+            // Self-consistency pairs only once the context is known to be changed: with it intact, a fingerprint compared
+            // with references tells more per request.
+            var contextChanged = ContextChanged(evidence);
             var (pick, information) = ProbeSelection.ChooseWithInformation(ledger, pool, plan.Predictor,
-                c => c.Requests.Count <= requestsLeft && c.EstimatedTokens <= tokensLeft && (familyTried || c.Category != ProbeCategory.Fingerprint));
+                c => c.Requests.Count <= requestsLeft && c.EstimatedTokens <= tokensLeft && (familyTried || c.Category != ProbeCategory.Fingerprint)
+                     && (contextChanged || !FingerprintProbe.IsRepeat(c)));
+
             if (pick < 0) { stop = "budget: no affordable probe"; break; }
             if (information < plan.Options.MinInformationNats) { stop = "no informative probe left"; break; }
             var instance = pool[pick];
@@ -106,10 +111,30 @@ public static class AuditEngine
             // that refuses logprobs, every further fingerprint request with them.
             if (item.OutcomeKey is TokenizerProbe.NoUsageOutcome or TokenizerProbe.DiscountedOutcome) pool.RemoveAll(c => c.GeneratorId == instance.GeneratorId);
             if (item.OutcomeKey is FingerprintProbe.RefusedOutcome) pool = pool.Select(FingerprintProbe.WithoutLogprobs).ToList();
+            // A changed context makes every further fingerprint prompt incomparable with references; after one split
+            // self-consistency pair, further pairs could only be held against a stack that is merely noisy.
+            if (ContextChanged(evidence)) pool.RemoveAll(c => c.Category == ProbeCategory.Fingerprint && !FingerprintProbe.IsRepeat(c));
+            if (item.OutcomeKey is FingerprintProbe.RepeatDiffersOutcome) pool.RemoveAll(FingerprintProbe.IsRepeat);
         }
 
         var result = Finish(plan, ledger, policy, references, exchanges, evidence, probes, time.GetElapsedTime(started), stop, delivered);
         return result with { DecidedAfterRequests = FirstStable(decidedAt, result.Verdict.Kind, exchanges.Count) };
+    }
+
+    /// <summary>
+    /// Whether the fingerprint prompts evidently do not reach the model as sent (a hidden system prompt, another template):
+    /// two answers with an unverified context fitted no reference and none fitted one.
+    /// </summary>
+    private static bool ContextChanged(List<EvidenceItem> evidence)
+    {
+        int misfits = 0;
+        foreach (var e in evidence)
+        {
+            if (e.Category != nameof(ProbeCategory.Fingerprint) || e.OutcomeKey != FingerprintProbe.ContextUnverifiedOutcome) continue;
+            if (e.Weighing?.StartsWith(Weighings.NotScoredPrefix, StringComparison.Ordinal) != true) return false;
+            misfits++;
+        }
+        return misfits >= 2;
     }
 
     /// <summary>Requests at the start of the final run of identical verdict kinds (null when inconclusive).</summary>

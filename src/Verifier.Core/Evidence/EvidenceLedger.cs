@@ -85,10 +85,11 @@ public sealed record EvidenceLedger(
         {
             var fingerprint = Fingerprints?.LogLikelihoods(outcome.ProbeId, observed);
             if (fingerprint is null) return NotWeighed(outcome, Weighings.NotScoredPrefix + "no reference fingerprint for this prompt");
-            if (!FingerprintModel.FitsAReference(fingerprint))
+            if (!Fingerprints!.FitsAReference(outcome.ProbeId, fingerprint, outcome.OutcomeKey != Probes.Fingerprint.FingerprintProbe.ContextUnverifiedOutcome))
                 return NotWeighed(outcome, Weighings.NotScoredPrefix + "the answer fits no reference (changed context or an unusual stack; never held against the vendor)");
             return ApplyDeterministic(outcome, fingerprint);
         }
+        if (outcome.Repeat is { } pair && Fingerprints is not null) return ApplyRepeat(outcome, Fingerprints.RepeatLogLikelihood(pair));
         if (CapabilityModel.IsCapability(outcome.Category)) return ApplyCapability(outcome);
         if (Keyed is not null && Keyed.Keys(outcome.Category, outcome.Tier).Count > 0) return ApplyKeyed(outcome);
         return NotWeighed(outcome, Weighings.NotScoredPrefix + "no likelihood model for this outcome");
@@ -150,10 +151,23 @@ public sealed record EvidenceLedger(
         return (next, Item(outcome, ll, Weighings.KeyedReference));
     }
 
-    private (EvidenceLedger, EvidenceItem) ApplyDeterministic(ProbeOutcome outcome, IReadOnlyDictionary<string, double> given)
+    /// <summary>
+    /// A self-consistency pair: every single model (each build, and the open set) answers both requests; a mixture sends
+    /// them to different models with probability 2s(1−s), and such a split pair scores as two models (0).
+    /// </summary>
+    private (EvidenceLedger, EvidenceItem) ApplyRepeat(ProbeOutcome outcome, double oneModel)
+    {
+        var given = Space.Catalog.Variants.ToDictionary(v => v.Id, _ => oneModel, StringComparer.Ordinal);
+        given[Hypothesis.UnknownId] = oneModel;
+        given[Hypothesis.MixedPairId] = 0;
+        var keyed = outcome with { OutcomeKey = oneModel >= 0 ? Probes.Fingerprint.FingerprintProbe.RepeatSameOutcome : Probes.Fingerprint.FingerprintProbe.RepeatDiffersOutcome };
+        return ApplyDeterministic(keyed, given, splitsEveryMixture: true);
+    }
+
+    private (EvidenceLedger, EvidenceItem) ApplyDeterministic(ProbeOutcome outcome, IReadOnlyDictionary<string, double> given, bool splitsEveryMixture = false)
     {
         var floor = Math.Log(Options.FloorFor(outcome.Category));
-        var neutral = LogMeanExp(given.Where(kv => kv.Key is not (Hypothesis.UnknownId or "other" or Hypothesis.MixedPairId)).Select(kv => kv.Value).ToArray());
+        var neutral = LogMeanExp(given.Where(kv => !Hypothesis.IsOpenSetKey(kv.Key) && kv.Key != Hypothesis.MixedPairId).Select(kv => kv.Value).ToArray());
         var max = given.Values.Max();
         double Floored(double v) => Math.Max(v - max, floor);
         double ForBuild(string variant, string precision)
@@ -169,7 +183,7 @@ public sealed record EvidenceLedger(
         double ForMixture(Hypothesis hyp)
         {
             double claim = ForBuild(hyp.Variant!, hyp.Precision!), other = ForBuild(hyp.OtherVariant!, hyp.OtherPrecision!), s = hyp.Share;
-            if (!given.TryGetValue(Hypothesis.MixedPairId, out var mixed) || !Space.MixesTokenizers(hyp))
+            if (!given.TryGetValue(Hypothesis.MixedPairId, out var mixed) || !(splitsEveryMixture || Space.MixesTokenizers(hyp)))
                 return LogMath.LogAddExp(Math.Log(1 - s) + claim, Math.Log(s) + other);
             return Math.Max(floor, LogMath.LogSumExp([2 * Math.Log(1 - s) + claim, 2 * Math.Log(s) + other, Math.Log(2 * s * (1 - s)) + mixed - max]));
         }
@@ -183,7 +197,7 @@ public sealed record EvidenceLedger(
             {
                 HypothesisKind.Build => ForBuild(hyp.Variant!, hyp.Precision!),
                 HypothesisKind.Mixture => ForMixture(hyp),
-                _ => Floored(given.TryGetValue(Hypothesis.UnknownId, out var u) ? u : given.TryGetValue("other", out var o) ? o : neutral),
+                _ => Floored(given.TryGetValue(hyp.Id, out var t) ? t : given.TryGetValue(Hypothesis.UnknownId, out var u) ? u : given.TryGetValue("other", out var o) ? o : neutral),
             };
             det[h] += ll[h];
         }

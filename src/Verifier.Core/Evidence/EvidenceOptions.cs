@@ -88,6 +88,12 @@ public sealed record EvidenceOptions
     /// <summary>Per-token chance that other weights make a different greedy choice (text-only path; assumption, see README).</summary>
     public double FingerprintDifferentFlip { get; init; } = 0.2;
 
+    /// <summary>
+    /// Least likelihood ratio (one model vs two) a self-consistency pair whose answers differ can give: an honest stack
+    /// noisier than the references splits its own pairs at some rate, so a split counts at most 5× for a mixture.
+    /// </summary>
+    public double RepeatSplitFloor { get; init; } = 0.2;
+
     public double DefaultDeterministicFloor { get; init; } = 0.01;
 
     /// <summary>After a mismatch the audit continues until the most likely actual variant reaches this posterior (or budget ends). 0 = stop at the mismatch.</summary>

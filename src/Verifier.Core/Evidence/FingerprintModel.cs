@@ -135,13 +135,26 @@ public sealed class FingerprintModel
     private static double LogNormal(double e, double sigma) => -0.5 * (e / sigma) * (e / sigma) - Math.Log(sigma) - 0.5 * Math.Log(2 * Math.PI);
 
     /// <summary>
-    /// Whether the observation fits some build better than other weights would (a build's own reference, or another
-    /// precision's within that build's measured quantization noise). Only such an answer is weighed: a fingerprint names
-    /// what it matches and never accuses by misfit alone — an answer that fits nothing may come from a changed context
-    /// (hidden system prompt) or a stack noisier than any reference, and is recorded, not held against the vendor.
+    /// Whether the observation fits some build better than other weights would. Only such an answer is weighed: a
+    /// fingerprint names what it matches and never accuses by misfit alone — an answer that fits nothing may come from a
+    /// changed context (hidden system prompt) or a stack noisier than any reference, and is recorded, not held against
+    /// the vendor. With the plain prompt verified, a fit to another precision's reference within a build's quantization
+    /// noise counts. With the context unverified only a fit to a build's own reference does: the quantization noise is
+    /// wide enough that some of many borrowed builds fits a related model's answers by chance, and weighing only those
+    /// chance fits (the misfits being dropped) would name a catalogued build for a model outside the catalogue.
     /// </summary>
-    public static bool FitsAReference(IReadOnlyDictionary<string, double> logLikelihoods) =>
-        logLikelihoods.Any(kv => kv.Value > 0 && kv.Key != Hypothesis.UnknownId);
+    public bool FitsAReference(string probeId, IReadOnlyDictionary<string, double> logLikelihoods, bool contextVerified) =>
+        logLikelihoods.Any(kv => kv.Value > 0 && kv.Key != Hypothesis.UnknownId && (contextVerified || references.Fingerprints(kv.Key, probeId).Count > 0));
+
+    /// <summary>
+    /// A self-consistency pair: log P(the two answers | one model, serving noise) − log P(| two different models), the
+    /// same comparison as with a reference. Clipped below at ln <see cref="EvidenceOptions.RepeatSplitFloor"/>: a stack
+    /// noisier than the references can make its own two answers differ, so one split never counts for much.
+    /// </summary>
+    public double RepeatLogLikelihood(FingerprintPair pair) => Math.Max(Math.Log(options.RepeatSplitFloor),
+        pair.First.HasLogprobs && pair.Second.HasLogprobs
+            ? LogprobScore(pair.First.Tokens!, pair.Second.Tokens!, LogprobSigma)
+            : TextScore(pair.First.Text, pair.Second.Text, FlipRate));
 
     /// <summary>A build whose quantization noise is narrower than other weights' smallest residual scale can be told by its fingerprint.</summary>
     private bool Fingerprintable(Variant v, string precision) =>

@@ -79,8 +79,11 @@ public sealed class HypothesisSpace
                 prior.Add(options.MixturePrior / mixtureCount);
             }
 
+        // The open set: a vocabulary outside the catalogue, or a catalogued one (split evenly).
+        var tokenizers = catalog.Variants.Select(v => v.Tokenizer).Distinct(StringComparer.Ordinal).ToList();
         hypotheses.Add(new Hypothesis(Hypothesis.UnknownId, HypothesisKind.Unknown, null, null));
-        prior.Add(options.UnknownPrior);
+        hypotheses.AddRange(tokenizers.Select(t => new Hypothesis(Hypothesis.UnknownWithTokenizer(t), HypothesisKind.Unknown, null, t)));
+        prior.AddRange(Enumerable.Repeat(options.UnknownPrior / (tokenizers.Count + 1), tokenizers.Count + 1));
 
         var total = prior.Sum();
         return new HypothesisSpace(catalog, claimed.Id, claimedPrecision, hypotheses, prior.Select(p => Math.Log(p / total)).ToArray());

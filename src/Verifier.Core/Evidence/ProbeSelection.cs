@@ -2,6 +2,7 @@ namespace Verifier.Core.Evidence;
 
 using Verifier.Core.Catalog;
 using Verifier.Core.Probes;
+using Verifier.Core.Probes.Fingerprint;
 
 /// <summary>
 /// Chooses the next probe by expected information gain (mutual information between the outcome and the hypothesis,
@@ -39,24 +40,30 @@ public static class ProbeSelection
                 var d = byVariant[variant]!;
                 return keys.Select(k => (1 - floor) * d.GetValueOrDefault(k) + floor / keys.Length).ToArray();
             }
+            // A self-consistency pair: any one model, the open set too, answers both requests alike; every mixture can split it.
+            var repeat = FingerprintProbe.IsRepeat(instance);
             var uniform = keys.Select(_ => 1.0 / keys.Length).ToArray();
-            var pair = instance.Category == ProbeCategory.Tokenizer && instance.Requests.Count == 2;
+            var pair = (instance.Category == ProbeCategory.Tokenizer && instance.Requests.Count == 2) || repeat;
             var otherKey = Array.IndexOf(keys, "other");
             double[] MixtureDist(Hypothesis h)
             {
                 var (a, b, s) = (Dist(h.Variant!), Dist(h.OtherVariant!), h.Share);
-                if (!pair || !space.MixesTokenizers(h))
+                if (!pair || !(repeat || space.MixesTokenizers(h)))
                     return a.Zip(b, (x, y) => (1 - s) * x + s * y).ToArray();
                 // one request to each model: the pair's delta matches no family
                 var d = a.Zip(b, (x, y) => (1 - s) * (1 - s) * x + s * s * y).ToArray();
                 d[otherKey] += 2 * s * (1 - s);
                 return d;
             }
+            // The open set on a catalogued vocabulary counts tokens as that family's builds do.
+            double[]? OpenSetFamilyDist(Hypothesis h) =>
+                instance.Category == ProbeCategory.Tokenizer && h.Precision is { } tokenizer && space.Catalog.Variants.FirstOrDefault(v => v.Tokenizer == tokenizer) is { } like
+                    ? Dist(like.Id) : null;
             perHypothesis = space.Hypotheses.Select(h => h.Kind switch
             {
                 HypothesisKind.Build => Dist(h.Variant!),
                 HypothesisKind.Mixture => MixtureDist(h),
-                _ => uniform,
+                _ => repeat ? Dist(space.ClaimedVariant) : OpenSetFamilyDist(h) ?? uniform,
             }).ToArray();
         }
         var outcomes = perHypothesis[0].Length;

@@ -55,4 +55,7 @@ public sealed record ProbeOutcome(
 {
     /// <summary>What a fingerprint probe saw (greedy tokens with their top-k log probabilities, or the text alone); weighed against reference fingerprints by the engine.</summary>
     public Fingerprint.FingerprintObservation? Fingerprint { get; init; }
+
+    /// <summary>What a self-consistency pair saw (both answers to the same prompt); weighed against mixtures by the engine.</summary>
+    public Fingerprint.FingerprintPair? Repeat { get; init; }
 }

@@ -10,6 +10,7 @@ public static class ReferenceRecorder
 
     public static ReferenceRun Add(ReferenceRun run, ProbeInstance instance, ProbeOutcome outcome, string? outputText)
     {
+        if (outcome.Repeat is not null) return run; // a self-consistency pair is compared within the target, never with a reference
         if (outcome.Fingerprint is { } fingerprint) return run with { Fingerprints = [.. run.Fingerprints, new FingerprintSample(instance.ProbeId, fingerprint)] };
         var cells = run.Cells.ToList();
         var i = cells.FindIndex(c => c.Category == outcome.Category && c.Tier == outcome.Tier);

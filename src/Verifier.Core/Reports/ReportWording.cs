@@ -41,6 +41,8 @@ public static class ReportWording
     {
         catalog ??= VariantCatalog.Default;
         if (id == Verifier.Core.Evidence.Hypothesis.UnknownId) return "a model outside the catalogue";
+        if (id.StartsWith(Verifier.Core.Evidence.Hypothesis.UnknownId + "@", StringComparison.Ordinal))
+            return $"a model outside the catalogue on the {id[(Verifier.Core.Evidence.Hypothesis.UnknownId.Length + 1)..]} vocabulary";
         if (id.StartsWith("mix:", StringComparison.Ordinal))
         {
             var at = id.LastIndexOf('@');
@@ -92,6 +94,8 @@ public static class ReportWording
 
     public static string Category(string category, string? tier)
     {
+        if (category == nameof(ProbeCategory.Fingerprint) && tier == Probes.Fingerprint.FingerprintProbe.RepeatTier)
+            return "Weights self-consistency: the same fixed short prompt sent twice, the two answers compared with each other";
         var what = Enum.TryParse<ProbeCategory>(category, out var c) && CategorySentences.TryGetValue(c, out var s) ? s : "A probe";
         return tier is { Length: 2 } && tier[0] == 't' && char.IsDigit(tier[1]) ? $"{what} (difficulty {tier[1]} of 4)" : what;
     }
@@ -114,6 +118,8 @@ public static class ReportWording
         ["logprobs"] = "Token probabilities returned and compared.",
         ["text"] = "Greedy text compared (no token probabilities returned).",
         ["context-unverified"] = "The prompt may not have reached the model unchanged, so it was not compared.",
+        ["repeat-same"] = "Both answers agree to within serving noise: one model answered both (evidence against a mix of models).",
+        ["repeat-differs"] = "The two answers differ beyond serving noise: two models, or a stack noisier than the references (counted at most 5×, once).",
         ["(other)"] = "An outcome no reference run showed.",
     };
 

@@ -1,6 +1,7 @@
 namespace Verifier.Targets.Http;
 
 using Verifier.Core.Probes;
+using Verifier.Core.Probes.Fingerprint;
 using Verifier.Core.Probes.Suite;
 using Verifier.Core.References;
 
@@ -22,7 +23,9 @@ public static class ReferenceRecording
         var requests = 0;
         for (var r = 0; r < runs; r++)
         {
-            var instances = suite.Candidates(unchecked(seed + r * 7919)).Where(i => i.Category is not (ProbeCategory.Tokenizer or ProbeCategory.Metadata)).ToList();
+            // Tokenizer and metadata evidence comes from catalogued facts, self-consistency pairs from the target itself.
+            var instances = suite.Candidates(unchecked(seed + r * 7919))
+                .Where(i => i.Category is not (ProbeCategory.Tokenizer or ProbeCategory.Metadata) && !FingerprintProbe.IsRepeat(i)).ToList();
             foreach (var (instance, probe) in instances.Select((instance, i) => (instance, i + 1)))
             {
                 var execution = await client.ExecuteAsync(instance, cancellationToken);

@@ -1,7 +1,10 @@
 namespace Verifier.Core.Tests.Evidence;
 
+using Verifier.Core.Chat;
 using Verifier.Core.Evidence;
 using Verifier.Core.Probes;
+using Verifier.Core.Probes.Fingerprint;
+using Verifier.Core.References;
 using Verifier.Core.Tests.Audits;
 
 public class EvidenceModelTests
@@ -14,10 +17,12 @@ public class EvidenceModelTests
         var space = HypothesisSpace.Create(Sim.Catalog, "r1-distill-qwen-7b@int4", Options);
         var builds = Sim.Catalog.Variants.Sum(v => v.Precisions.Count);
         var mixtures = (Sim.Catalog.Variants.Count - 1) * Options.MixtureShares.Count;
-        Assert.Equal(builds + mixtures + 1, space.Count);
+        var tokenizers = Sim.Catalog.Variants.Select(v => v.Tokenizer).Distinct().Count();
+        Assert.Equal(builds + mixtures + 1 + tokenizers, space.Count); // the open set: another vocabulary, or each catalogued one
         Assert.Equal("r1-distill-qwen-7b", space.ClaimedVariant);
         Assert.Equal(1.0, space.LogPrior.Sum(Math.Exp), 9);
-        Assert.Equal(Options.UnknownPrior, Math.Exp(space.LogPrior[space.IndexOf("unknown")]), 9);
+        Assert.Equal(Options.UnknownPrior, space.Hypotheses.Select((h, i) => (h, i)).Where(x => x.h.Kind == HypothesisKind.Unknown).Sum(x => Math.Exp(space.LogPrior[x.i])), 9);
+        Assert.True(space.IndexOf("unknown@qwen") >= 0 && space.Hypotheses[space.IndexOf("unknown@qwen")].Entity == "unknown");
         Assert.Equal(Options.MixturePrior, space.Hypotheses.Select((h, i) => (h, i)).Where(x => x.h.Kind == HypothesisKind.Mixture).Sum(x => Math.Exp(space.LogPrior[x.i])), 9);
         Assert.Equal((1 - 0.07) / Sim.Catalog.Variants.Count, space.ClaimPrior, 9);
         Assert.True(space.IndexOf("mix:r1-distill-qwen-7b+deepseek-r1@0.2") >= 0);
@@ -119,6 +124,50 @@ public class EvidenceModelTests
         var (_, agree) = ledger.Apply(new ProbeOutcome("u", ProbeCategory.Tokenizer, "family", "family:deepseek-v3", "delta 9", [3, 4], match));
         Assert.Equal(0, agree.LogLikelihoods["deepseek-r1@fp8"], 9);
         Assert.InRange(agree.LogLikelihoods["mix:deepseek-r1+r1-distill-qwen-7b@0.2"], Math.Log(0.64), Math.Log(0.65));
+    }
+
+    [Fact]
+    public void A_repeat_pair_that_agrees_costs_every_mixture_its_chance_of_a_split_and_a_split_counts_at_most_five_times()
+    {
+        var space = HypothesisSpace.Create(Sim.Catalog, "r1-distill-llama-70b", Options);
+        var ledger = EvidenceLedger.Create(space, new CapabilityModel(Sim.Catalog, Options), Options)
+            with { Fingerprints = new FingerprintModel(Sim.Catalog, ReferenceSet.Empty, Options) };
+        var tokens = Enumerable.Range(0, 8).Select(t => new TokenLogprob($" a{t}", -0.5, [new($" a{t}", -0.5), new($" b{t}", -1.5), new($" c{t}", -2.5)])).ToList();
+        var answer = new FingerprintObservation(tokens, "a");
+        var (_, same) = ledger.Apply(new ProbeOutcome("fingerprint-repeat-47", ProbeCategory.Fingerprint, FingerprintProbe.RepeatTier, FingerprintProbe.RepeatOutcome, "", [1, 2])
+            { Repeat = new FingerprintPair(answer, answer) });
+        Assert.Equal(FingerprintProbe.RepeatSameOutcome, same.OutcomeKey);
+        Assert.Equal(0, same.LogLikelihoods["r1-distill-llama-70b@bf16"], 9);
+        Assert.Equal(0, same.LogLikelihoods["unknown@llama3"], 9); // one model too
+        // same family, so no token count could have shown it: (1-s)^2 + s^2 (+ a split pair's vanishing fit)
+        Assert.InRange(same.LogLikelihoods["mix:r1-distill-llama-70b+r1-distill-llama-8b@0.1"], Math.Log(0.82), Math.Log(0.83));
+        Assert.InRange(same.LogLikelihoods["mix:r1-distill-llama-70b+r1-distill-llama-8b@0.5"], Math.Log(0.5), Math.Log(0.51));
+
+        var shifted = new FingerprintObservation(tokens.Select(t => t with { Top = [t.Top[0], t.Top[1] with { Logprob = -0.6 }, t.Top[2]] }).ToList(), "a");
+        var (_, split) = ledger.Apply(new ProbeOutcome("fingerprint-repeat-47", ProbeCategory.Fingerprint, FingerprintProbe.RepeatTier, FingerprintProbe.RepeatOutcome, "", [1, 2])
+            { Repeat = new FingerprintPair(answer, shifted) });
+        Assert.Equal(FingerprintProbe.RepeatDiffersOutcome, split.OutcomeKey);
+        var gain = split.LogLikelihoods["mix:r1-distill-llama-70b+r1-distill-llama-8b@0.5"] - split.LogLikelihoods["r1-distill-llama-70b@bf16"];
+        Assert.InRange(gain, 0.5, Math.Log(5) + 1e-9);
+    }
+
+    [Fact]
+    public void A_model_outside_the_catalogue_on_a_catalogued_vocabulary_is_not_ruled_out_by_token_counts()
+    {
+        var space = HypothesisSpace.Create(Sim.Catalog, "r1-distill-qwen-7b", Options);
+        var ledger = EvidenceLedger.Create(space, new CapabilityModel(Sim.Catalog, Options), Options);
+        var given = new Dictionary<string, double>
+        {
+            ["deepseek-v3"] = -30, ["qwen"] = 0, ["llama3"] = -30, ["unknown"] = Math.Log(1.0 / 201),
+            ["unknown@deepseek-v3"] = -30, ["unknown@qwen"] = 0, ["unknown@llama3"] = -30,
+        };
+        for (var i = 0; i < 10; i++) (ledger, _) = ledger.Apply(new ProbeOutcome($"t{i}", ProbeCategory.Tokenizer, "family", "family:qwen", "", [i], given));
+        var lp = ledger.LogPosterior();
+        // relative to a qwen build, the qwen-vocabulary open set keeps its prior ratio; the other-vocabulary one does not
+        double Relative(string id) => lp[space.IndexOf(id)] - space.LogPrior[space.IndexOf(id)] - (lp[space.IndexOf("r1-distill-qwen-7b@bf16")] - space.LogPrior[space.IndexOf("r1-distill-qwen-7b@bf16")]);
+        Assert.Equal(0, Relative("unknown@qwen"), 9);
+        Assert.True(Relative("unknown") < -40);
+        Assert.True(Relative("unknown@llama3") < -100);
     }
 
     [Fact]

@@ -107,6 +107,43 @@ public class FingerprintModelTests
         Assert.Null(model.LogLikelihoods("fingerprint-47", same)); // no reference answered that prompt
     }
 
+    [Fact]
+    public void With_the_context_unverified_only_a_fit_to_a_builds_own_reference_opens_the_gate()
+    {
+        var random = new Random(5);
+        var model = Model(random);
+        int borrowedOnly = 0;
+        for (var trial = 0; trial < 50; trial++)
+        {
+            // Close to the 7B's weights but not them: fits a borrowed 4-bit build at best, never the 7B's own reference.
+            var relative = Answer(7, 0.3, new Random(900 + trial));
+            var ll = model.LogLikelihoods(Probe, relative)!;
+            Assert.True(ll["r1-distill-qwen-7b@bf16"] < 0, $"trial {trial}");
+            if (model.FitsAReference(Probe, ll, contextVerified: true)) borrowedOnly++;
+            Assert.False(model.FitsAReference(Probe, ll, contextVerified: false), $"trial {trial}");
+        }
+        Assert.True(borrowedOnly > 0, "the case the gate exists for never occurred");
+        var honest = model.LogLikelihoods(Probe, Answer(7, 0.02, random))!;
+        Assert.True(model.FitsAReference(Probe, honest, contextVerified: false));
+    }
+
+    [Fact]
+    public void A_repeat_pair_tells_one_model_from_two_without_a_reference()
+    {
+        var random = new Random(6);
+        var model = Model(random);
+        for (var trial = 0; trial < 50; trial++)
+        {
+            // prompt 47 has no reference: the pair is compared with itself
+            var one = model.RepeatLogLikelihood(new FingerprintPair(Answer(40 + trial, 0.02, random), Answer(40 + trial, 0.02, random)));
+            var two = model.RepeatLogLikelihood(new FingerprintPair(Answer(40 + trial, 0.02, random), Answer(90 + trial, 0.02, random)));
+            Assert.True(one > 5, $"trial {trial}: {one}");
+            Assert.Equal(Math.Log(EvidenceOptions.Default.RepeatSplitFloor), two, 9); // a split counts at most 5x
+        }
+        var text = model.RepeatLogLikelihood(new FingerprintPair(Answer(3, 0.02, random) with { Tokens = null }, Answer(3, 0.02, random) with { Tokens = null }));
+        Assert.True(text > 1, $"{text}");
+    }
+
     private sealed class Tolerance(double epsilon) : IEqualityComparer<double>
     {
         public bool Equals(double x, double y) => Math.Abs(x - y) < epsilon;

@@ -140,8 +140,8 @@ public class GeneratorTests
     }
 
     [Theory]
-    [InlineData("\"generator\": \"reasoning.arithmetic\"", "\"generator\": \"reasoning.magic\"", "probes[4].generator")]
-    [InlineData("\"generator\": \"reasoning.arithmetic\", \"tier\": \"t1\"", "\"generator\": \"reasoning.arithmetic\", \"tier\": \"t9\"", "probes[4].tier")]
+    [InlineData("\"generator\": \"reasoning.arithmetic\"", "\"generator\": \"reasoning.magic\"", "probes[5].generator")]
+    [InlineData("\"generator\": \"reasoning.arithmetic\", \"tier\": \"t1\"", "\"generator\": \"reasoning.arithmetic\", \"tier\": \"t9\"", "probes[5].tier")]
     [InlineData("\"count\": 24", "\"count\": 0", "probes[0].count")]
     [InlineData("\"version\": \"2026.12-1\"", "\"version\": \"\"", "version")]
     [InlineData("\"maxTokens\": 16 }", "\"maxTokens\": 16, \"extra\": 1 }", "extra")]

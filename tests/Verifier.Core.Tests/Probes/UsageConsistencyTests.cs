@@ -41,7 +41,10 @@ public class UsageConsistencyTests
         Assert.NotNull(outcome);
         Assert.Equal("family:" + family, outcome.OutcomeKey);
         Assert.Equal([1, 2], outcome.ExchangeSequences);
-        Assert.True(outcome.LogLikelihoods![family] > outcome.LogLikelihoods.Where(kv => kv.Key != family).Max(kv => kv.Value) + 2, outcome.Observed);
+        Assert.True(outcome.LogLikelihoods![family] > outcome.LogLikelihoods.Where(kv => kv.Key != family && kv.Key != Hypothesis.UnknownWithTokenizer(family)).Max(kv => kv.Value) + 2, outcome.Observed);
+        // a model outside the catalogue on this vocabulary counts alike; one on another vocabulary does not
+        Assert.Equal(outcome.LogLikelihoods[family], outcome.LogLikelihoods[Hypothesis.UnknownWithTokenizer(family)]);
+        Assert.True(outcome.LogLikelihoods[Hypothesis.UnknownId] < outcome.LogLikelihoods[family] - 2);
     }
 
     [Fact]

@@ -10,3 +10,6 @@ public sealed record FingerprintObservation(IReadOnlyList<TokenLogprob>? Tokens,
 {
     public bool HasLogprobs => Tokens is { Count: > 0 };
 }
+
+/// <summary>The two answers of a self-consistency pair (the same prompt sent twice), compared with each other.</summary>
+public sealed record FingerprintPair(FingerprintObservation First, FingerprintObservation Second);

@@ -39,6 +39,15 @@ public static class FingerprintProbe
     public const string ContextUnverifiedOutcome = "context-unverified";
     public const string TextOutcome = "text";
 
+    /// <summary>
+    /// The self-consistency tier: one fingerprint prompt sent twice, the two answers compared with each other. It needs no
+    /// reference, so it still works when the context cannot be compared with references (a hidden system prompt): under
+    /// one model both answers agree to within serving noise; under a mixture, a pair split between two models does not.
+    /// </summary>
+    public const string RepeatTier = "repeat";
+    public const string RepeatOutcome = "repeat", RepeatSameOutcome = "repeat-same";
+    public const string RepeatDiffersOutcome = "repeat-differs";
+
     // Each prompt starts with its own word: consecutive requests share no more than the template's first tokens, so a
     // prompt cache cannot blur the prompt-usage check on them.
     public static readonly IReadOnlyList<string> Prompts =
@@ -102,6 +111,18 @@ public static class FingerprintProbe
             "", 40);
     }
 
+    /// <summary>
+    /// Self-consistency instance <paramref name="index"/>: a prompt taken from the end of the list (the greedy tier starts
+    /// at the front), sent twice.
+    /// </summary>
+    public static ProbeInstance GenerateRepeat(int index)
+    {
+        var once = Generate(Prompts.Count - 1 - index);
+        return once with { ProbeId = $"fingerprint-repeat-{once.Seed:00}", Tier = RepeatTier, Seed = index, Requests = [once.Requests[0], once.Requests[0]], EstimatedTokens = 2 * once.EstimatedTokens };
+    }
+
+    public static bool IsRepeat(ProbeInstance instance) => instance.Category == ProbeCategory.Fingerprint && instance.Tier == RepeatTier;
+
     /// <summary>The same fingerprint request without the logprobs parameter (for servers that refuse it); other probes unchanged.</summary>
     public static ProbeInstance WithoutLogprobs(ProbeInstance instance) =>
         instance.GeneratorId != GeneratorId ? instance : instance with { Requests = instance.Requests.Select(r => r with { TopLogprobs = null }).ToList() };
@@ -115,6 +136,7 @@ public static class FingerprintProbe
 
     public static ProbeOutcome Score(ProbeInstance instance, ProbeExecution execution)
     {
+        if (IsRepeat(instance)) return ScoreRepeat(instance, execution);
         var seqs = execution.Exchanges.Select(e => e.Sequence).ToList();
         var response = execution.Responses.LastOrDefault(r => r.Delivered);
         if (response?.Reply is not { } reply)
@@ -123,16 +145,37 @@ public static class FingerprintProbe
             return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, refused ? RefusedOutcome : "failed",
                 refused ? "the server refused the logprobs parameter" : "no reply", seqs);
         }
-        var tokens = reply.Logprobs is { Count: > 0 } lp ? lp.Take(Tokens).ToList() : null;
-        var observation = new FingerprintObservation(tokens, Normalize((reply.Reasoning ?? "") + " " + reply.Content));
-        var shown = observation.HasLogprobs ? string.Concat(tokens!.Select(t => t.Token)) : observation.Text;
-        var seen = $"greedy \"{Truncate(shown, 60)}\"{(observation.HasLogprobs ? $" with top-{tokens![0].Top.Count} logprobs" : " (text only)")}";
+        var observation = Observe(reply);
+        var seen = $"greedy \"{Truncate(Shown(observation), 60)}\"{(observation.HasLogprobs ? $" with top-{observation.Tokens![0].Top.Count} logprobs" : " (text only)")}";
         if (UnverifiedContext(instance, reply) is { } why)
             return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, ContextUnverifiedOutcome, $"{seen}; {why}", seqs)
             { Fingerprint = observation.HasLogprobs ? observation : null };
         return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, observation.HasLogprobs ? LogprobsOutcome : TextOutcome, seen, seqs)
         { Fingerprint = observation };
     }
+
+    /// <summary>
+    /// Both answers of a self-consistency pair, compared by the engine (<see cref="Evidence.FingerprintModel.RepeatLogLikelihood"/>).
+    /// The context need not be the plain prompt: both requests had the same one.
+    /// </summary>
+    private static ProbeOutcome ScoreRepeat(ProbeInstance instance, ProbeExecution execution)
+    {
+        var seqs = execution.Exchanges.Select(e => e.Sequence).ToList();
+        var answers = Enumerable.Range(0, instance.Requests.Count)
+            .Select(i => execution.Responses.LastOrDefault(r => r.Delivered && r.RequestIndex == i)?.Reply).ToList();
+        if (answers.Any(a => a is null))
+            return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, "failed", "no reply to one of the two requests", seqs);
+        var (first, second) = (Observe(answers[0]!), Observe(answers[1]!));
+        var withLogprobs = first.HasLogprobs && second.HasLogprobs;
+        var seen = $"twice the same prompt: \"{Truncate(Shown(first), 40)}\" and \"{Truncate(Shown(second), 40)}\"{(withLogprobs ? " with logprobs" : " (text only)")}";
+        return new ProbeOutcome(instance.ProbeId, instance.Category, instance.Tier, RepeatOutcome, seen, seqs)
+        { Repeat = new FingerprintPair(withLogprobs ? first : first with { Tokens = null }, withLogprobs ? second : second with { Tokens = null }) };
+    }
+
+    private static FingerprintObservation Observe(ChatReply reply) =>
+        new(reply.Logprobs is { Count: > 0 } lp ? lp.Take(Tokens).ToList() : null, Normalize((reply.Reasoning ?? "") + " " + reply.Content));
+
+    private static string Shown(FingerprintObservation o) => o.HasLogprobs ? string.Concat(o.Tokens!.Select(t => t.Token)) : o.Text;
 
     /// <summary>
     /// A fingerprint compares the weights' answers to the same context: weighed only when prompt_tokens shows the

@@ -18,7 +18,7 @@ public sealed record ProbeSpec(string Generator, string Tier, int Count, int Max
 public sealed class ProbeSuite
 {
     /// <summary>Bump when a generator's prompts, answers or scoring change: it is part of the content hash.</summary>
-    public const string GeneratorCodeVersion = "generators-4";
+    public const string GeneratorCodeVersion = "generators-5";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 
@@ -83,6 +83,8 @@ public sealed class ProbeSuite
     {
         ProbeCategory.Tokenizer => new Dictionary<string, double> { ["family:" + variant.Tokenizer] = 1.0 },
         ProbeCategory.Behaviour => ReasoningStyleGenerator.Expected(variant),
+        // Under any one model both answers of a self-consistency pair agree (a mixture's split pair is the selection's "other").
+        ProbeCategory.Fingerprint when instance.Tier == Fingerprint.FingerprintProbe.RepeatTier => new Dictionary<string, double> { [Fingerprint.FingerprintProbe.RepeatSameOutcome] = 1.0 },
         // Each variant's weights answer the fingerprint their own way (variants without a reference tell nothing, a small over-estimate).
         ProbeCategory.Fingerprint => new Dictionary<string, double> { ["weights:" + variant.Id] = 1.0 },
         _ => null,

@@ -176,7 +176,8 @@ public static class TokenizerProbe
         var range = 2 * expected.Values.Max() + 1;
         const double errorRate = 1e-3;
         var ll = expected.ToDictionary(kv => kv.Key, kv => kv.Value == delta ? Math.Log(1 - errorRate) : Math.Log(errorRate / range));
-        ll["unknown"] = Math.Log(1.0 / range);
+        ll[Hypothesis.UnknownId] = Math.Log(1.0 / range);
+        foreach (var f in expected.Keys) ll[Hypothesis.UnknownWithTokenizer(f)] = ll[f]; // a model outside the catalogue on a catalogued vocabulary counts alike
         // One request to each of two models (partial traffic): the difference of two different counts, anywhere in a broad range.
         ll[Hypothesis.MixedPairId] = Math.Log(1.0 / (2 * Math.Max(pa, pb) + 1));
         var family = expected.FirstOrDefault(kv => kv.Value == delta).Key;

@@ -90,12 +90,15 @@ public static class UsageConsistency
     {
         if (instance.Category == ProbeCategory.Tokenizer) return null;
         var eligible = Eligible(instance, execution).ToList();
+        // A self-consistency pair sends one prompt twice: the first is checked (a prompt cache may discount all of the second).
+        if (Fingerprint.FingerprintProbe.IsRepeat(instance)) eligible = eligible.Where(e => e.Response.RequestIndex == 0).ToList();
         if (eligible is not [var (response, reported, tokens)] || TokenizerProbe.LooksDiscounted(reported, instance.Requests[response.RequestIndex].Messages)) return null;
         var observed = reported - anchor.PromptTokens;
         var expected = tokens.ToDictionary(kv => kv.Key, kv => kv.Value - anchor.Tokens[kv.Key]);
         var range = 2 * Math.Max(Math.Abs(observed), expected.Values.Max(Math.Abs)) + 1;
         var ll = expected.ToDictionary(kv => kv.Key, kv => kv.Value == observed ? Math.Log(1 - ErrorRate) : Math.Log(ErrorRate / range));
         ll[Hypothesis.UnknownId] = Math.Log(1.0 / range);
+        foreach (var f in expected.Keys) ll[Hypothesis.UnknownWithTokenizer(f)] = ll[f]; // a model outside the catalogue on a catalogued vocabulary counts alike
         ll[Hypothesis.MixedPairId] = Math.Log(1.0 / (2 * Math.Max(reported, anchor.PromptTokens) + 1));
         var family = expected.FirstOrDefault(kv => kv.Value == observed).Key;
         // A count that fits no family, for a request sharing more than the template with its predecessor, may be a prompt
