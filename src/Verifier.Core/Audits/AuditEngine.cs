@@ -76,7 +76,7 @@ public static class AuditEngine
             var contextChanged = ContextChanged(evidence);
             var (pick, information) = ProbeSelection.ChooseWithInformation(ledger, pool, plan.Predictor,
                 c => c.Requests.Count <= requestsLeft && c.EstimatedTokens <= tokensLeft && (familyTried || c.Category != ProbeCategory.Fingerprint)
-                     && (contextChanged || !FingerprintProbe.IsRepeat(c)));
+                     && (contextChanged || !FingerprintProbe.IsRepeat(c)), (requestsLeft, tokensLeft));
 
             if (pick < 0) { stop = "budget: no affordable probe"; break; }
             if (information < plan.Options.MinInformationNats) { stop = "no informative probe left"; break; }

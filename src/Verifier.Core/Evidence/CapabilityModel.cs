@@ -51,7 +51,10 @@ public sealed class CapabilityModel
     {
         HypothesisKind.Build => ForBuild(h.Variant!, h.Precision!, category, tier),
         HypothesisKind.Mixture => Mix(ForBuild(h.Variant!, h.Precision!, category, tier), ForBuild(h.OtherVariant!, h.OtherPrecision!, category, tier), h.Share),
-        _ => new OutcomePrior([1, 1, 1], Weak: true), // open set: uniform Dirichlet, broad by construction
+        // Open set: any pass rate (uniform over pass vs fail), answering in the expected form as often as catalogued
+        // models do — not a third free dimension, which would cost a model outside the catalogue a needless Occam
+        // penalty in every cell and let a catalogued build whose rates happen to fit win by capability alone.
+        _ => new OutcomePrior([1 - options.NoAnswerRate, 1 - options.NoAnswerRate, 2 * options.NoAnswerRate], Weak: true),
     };
 
     public OutcomePrior ForBuild(string variantId, string precisionId, ProbeCategory category, string tier)

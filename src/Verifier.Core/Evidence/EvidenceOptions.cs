@@ -90,9 +90,10 @@ public sealed record EvidenceOptions
 
     /// <summary>
     /// Least likelihood ratio (one model vs two) a self-consistency pair whose answers differ can give: an honest stack
-    /// noisier than the references splits its own pairs at some rate, so a split counts at most 5× for a mixture.
+    /// noisier than the references splits its own pairs at some rate, so a split counts at most 20× for a mixture, and
+    /// only the first is weighed (the engine sends no more pairs): ln 20 ≈ 3 nats, far below what an accusation needs.
     /// </summary>
-    public double RepeatSplitFloor { get; init; } = 0.2;
+    public double RepeatSplitFloor { get; init; } = 0.05;
 
     public double DefaultDeterministicFloor { get; init; } = 0.01;
 

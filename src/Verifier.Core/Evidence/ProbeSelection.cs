@@ -82,9 +82,21 @@ public static class ProbeSelection
     public static int Choose(EvidenceLedger ledger, IReadOnlyList<ProbeInstance> candidates, EvidenceLedger.OutcomePredictor predictor, Func<ProbeInstance, bool> affordable) =>
         ChooseWithInformation(ledger, candidates, predictor, affordable).Index;
 
-    /// <summary>The best candidate and its expected information (nats); Index -1 when none is affordable.</summary>
-    public static (int Index, double Information) ChooseWithInformation(EvidenceLedger ledger, IReadOnlyList<ProbeInstance> candidates, EvidenceLedger.OutcomePredictor predictor, Func<ProbeInstance, bool> affordable)
+    /// <summary>
+    /// The best candidate and its expected information (nats); Index -1 when none is affordable. A probe's cost is the
+    /// share of the remaining budget it takes — requests or tokens, whichever share is larger — so an audit bound by its
+    /// request limit spends its requests on the probes that tell most per request, and one bound by tokens per token.
+    /// Without a budget, the cost is the estimated tokens.
+    /// </summary>
+    public static (int Index, double Information) ChooseWithInformation(EvidenceLedger ledger, IReadOnlyList<ProbeInstance> candidates, EvidenceLedger.OutcomePredictor predictor,
+        Func<ProbeInstance, bool> affordable, (int Requests, long Tokens)? budgetLeft = null)
     {
+        double Cost(ProbeInstance c)
+        {
+            double tokens = Math.Max(ledger.Options.MinTokenCost, c.EstimatedTokens);
+            return budgetLeft is var (requests, left) && requests > 0 && left > 0 ? Math.Max(c.Requests.Count / (double)requests, tokens / left) : tokens;
+        }
+
         var bestInfo = 0.0;
         var posterior = ledger.Posterior();
         var best = -1;
@@ -97,7 +109,7 @@ public static class ProbeSelection
             // Instances of one generator and tier are exchangeable for the model: compute their information once.
             var key = (c.Category, c.Tier, CapabilityModel.IsCapability(c.Category) ? "" : c.GeneratorId);
             if (!cache.TryGetValue(key, out var info)) cache[key] = info = ExpectedInformation(ledger, posterior, c, predictor);
-            var score = info / Math.Max(ledger.Options.MinTokenCost, c.EstimatedTokens);
+            var score = info / Cost(c);
             if (score > bestScore) { best = i; bestScore = score; bestInfo = info; }
         }
         return (best, bestInfo);

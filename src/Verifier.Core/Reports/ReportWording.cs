@@ -119,7 +119,7 @@ public static class ReportWording
         ["text"] = "Greedy text compared (no token probabilities returned).",
         ["context-unverified"] = "The prompt may not have reached the model unchanged, so it was not compared.",
         ["repeat-same"] = "Both answers agree to within serving noise: one model answered both (evidence against a mix of models).",
-        ["repeat-differs"] = "The two answers differ beyond serving noise: two models, or a stack noisier than the references (counted at most 5×, once).",
+        ["repeat-differs"] = "The two answers differ beyond serving noise: two models, or a stack noisier than the references (counted at most 20×, once).",
         ["(other)"] = "An outcome no reference run showed.",
     };
 

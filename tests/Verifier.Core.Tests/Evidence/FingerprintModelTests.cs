@@ -138,7 +138,7 @@ public class FingerprintModelTests
             var one = model.RepeatLogLikelihood(new FingerprintPair(Answer(40 + trial, 0.02, random), Answer(40 + trial, 0.02, random)));
             var two = model.RepeatLogLikelihood(new FingerprintPair(Answer(40 + trial, 0.02, random), Answer(90 + trial, 0.02, random)));
             Assert.True(one > 5, $"trial {trial}: {one}");
-            Assert.Equal(Math.Log(EvidenceOptions.Default.RepeatSplitFloor), two, 9); // a split counts at most 5x
+            Assert.Equal(Math.Log(EvidenceOptions.Default.RepeatSplitFloor), two, 9); // a split counts at most 20x
         }
         var text = model.RepeatLogLikelihood(new FingerprintPair(Answer(3, 0.02, random) with { Tokens = null }, Answer(3, 0.02, random) with { Tokens = null }));
         Assert.True(text > 1, $"{text}");
