@@ -48,6 +48,7 @@ public static class AuditEngine
         var decidedAt = new List<(VerdictKind Kind, int Requests)>();
         var usage = new UsageConsistency.Tracker();
         var delivered = false;
+        var contextChanged = false;
         // Backstop for executors that do not honour the deadline themselves: the request in flight is cancelled a grace
         // period after the wall-time budget (the HTTP client stops at the deadline and records the cut exchange).
         using var wall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, plan.StopRequested);
@@ -73,11 +74,9 @@ public static class AuditEngine
             var familyTried = probes.Any(p => p.Category == nameof(ProbeCategory.Tokenizer)) || !pool.Any(c => c.Category == ProbeCategory.Tokenizer);
             // Self-consistency pairs only once the context is known to be changed: with it intact, a fingerprint compared
             // with references tells more per request.
-            var contextChanged = ContextChanged(evidence);
             var (pick, information) = ProbeSelection.ChooseWithInformation(ledger, pool, plan.Predictor,
                 c => c.Requests.Count <= requestsLeft && c.EstimatedTokens <= tokensLeft && (familyTried || c.Category != ProbeCategory.Fingerprint)
                      && (contextChanged || !FingerprintProbe.IsRepeat(c)), (requestsLeft, tokensLeft));
-
             if (pick < 0) { stop = "budget: no affordable probe"; break; }
             if (information < plan.Options.MinInformationNats) { stop = "no informative probe left"; break; }
             var instance = pool[pick];
@@ -113,7 +112,8 @@ public static class AuditEngine
             if (item.OutcomeKey is FingerprintProbe.RefusedOutcome) pool = pool.Select(FingerprintProbe.WithoutLogprobs).ToList();
             // A changed context makes every further fingerprint prompt incomparable with references; after one split
             // self-consistency pair, further pairs could only be held against a stack that is merely noisy.
-            if (ContextChanged(evidence)) pool.RemoveAll(c => c.Category == ProbeCategory.Fingerprint && !FingerprintProbe.IsRepeat(c));
+            contextChanged = ContextChanged(evidence);
+            if (contextChanged) pool.RemoveAll(c => c.Category == ProbeCategory.Fingerprint && !FingerprintProbe.IsRepeat(c));
             if (item.OutcomeKey is FingerprintProbe.RepeatDiffersOutcome) pool.RemoveAll(FingerprintProbe.IsRepeat);
         }
 

@@ -45,8 +45,7 @@ public static class FingerprintProbe
     /// one model both answers agree to within serving noise; under a mixture, a pair split between two models does not.
     /// </summary>
     public const string RepeatTier = "repeat";
-    public const string RepeatOutcome = "repeat", RepeatSameOutcome = "repeat-same";
-    public const string RepeatDiffersOutcome = "repeat-differs";
+    public const string RepeatOutcome = "repeat", RepeatSameOutcome = "repeat-same", RepeatDiffersOutcome = "repeat-differs";
 
     // Each prompt starts with its own word: consecutive requests share no more than the template's first tokens, so a
     // prompt cache cannot blur the prompt-usage check on them.
