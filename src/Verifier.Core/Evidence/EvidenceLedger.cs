@@ -85,9 +85,11 @@ public sealed record EvidenceLedger(
         {
             var fingerprint = Fingerprints?.LogLikelihoods(outcome.ProbeId, observed);
             if (fingerprint is null) return NotWeighed(outcome, Weighings.NotScoredPrefix + "no reference fingerprint for this prompt");
-            if (!Fingerprints!.FitsAReference(outcome.ProbeId, fingerprint, outcome.OutcomeKey != Probes.Fingerprint.FingerprintProbe.ContextUnverifiedOutcome))
-                return NotWeighed(outcome, Weighings.NotScoredPrefix + "the answer fits no reference (changed context or an unusual stack; never held against the vendor)");
-            return ApplyDeterministic(outcome, fingerprint);
+            var verified = outcome.OutcomeKey != Probes.Fingerprint.FingerprintProbe.ContextUnverifiedOutcome;
+            if (Fingerprints!.FitsAReference(outcome.ProbeId, fingerprint, verified)) return ApplyDeterministic(outcome, fingerprint);
+            if (!verified) return NotWeighed(outcome, Weighings.NotScoredPrefix + "the answer fits no reference (changed context or an unusual stack; never held against the vendor)");
+            var (next, item) = ApplyDeterministic(outcome, WithinClaim(fingerprint));
+            return (next, item with { Weighing = Weighings.WithinClaim });
         }
         if (outcome.Repeat is { } pair && Fingerprints is not null) return ApplyRepeat(outcome, Fingerprints.RepeatLogLikelihood(pair));
         if (CapabilityModel.IsCapability(outcome.Category)) return ApplyCapability(outcome);
@@ -149,6 +151,25 @@ public sealed record EvidenceLedger(
         counts[k]++;
         var next = this with { Capability = capability.MoveToImmutable(), KeyedCounts = KeyedCounts.SetItem(key, counts.MoveToImmutable()), Observations = Observations + 1 };
         return (next, Item(outcome, ll, Weighings.KeyedReference));
+    }
+
+    /// <summary>
+    /// An answer to the plain prompt that fits no reference: a noisy stack or other weights, never held against the claim
+    /// — but dropping it would bias the audit, since only answers that fit were weighed: a build whose reference predicts
+    /// fits more often (the native precision, and the mixtures built on it) would gain from every fit and never pay for a
+    /// misfit. So every hypothesis outside the claim (other builds, the open set) takes the claim's own marginal value
+    /// (its builds' values weighted by their prior): the claim as a whole neither gains nor loses, while its builds and its
+    /// mixtures are weighed against each other.
+    /// </summary>
+    private Dictionary<string, double> WithinClaim(IReadOnlyDictionary<string, double> given)
+    {
+        var claim = Space.Hypotheses.Select((h, i) => (h, i)).Where(x => Space.IsClaim(x.h)).ToList();
+        var marginal = LogMath.LogSumExp(claim.Select(x => Space.LogPrior[x.i] + given.GetValueOrDefault(x.h.Id)).ToArray())
+                       - LogMath.LogSumExp(claim.Select(x => Space.LogPrior[x.i]).ToArray());
+        var within = Space.Hypotheses.Where(h => h.Kind == HypothesisKind.Build)
+            .ToDictionary(h => h.Id, h => Space.IsClaim(h) ? given.GetValueOrDefault(h.Id) : marginal, StringComparer.Ordinal);
+        within[Hypothesis.UnknownId] = marginal;
+        return within;
     }
 
     /// <summary>

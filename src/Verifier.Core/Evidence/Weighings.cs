@@ -7,7 +7,7 @@ namespace Verifier.Core.Evidence;
 public static class Weighings
 {
     public const string Deterministic = "deterministic", CapabilityReference = "capability-reference", CapabilityWeakPrior = "capability-weak-prior",
-        KeyedReference = "keyed-reference";
+        KeyedReference = "keyed-reference", WithinClaim = "within-claim";
 
     /// <summary>Prefix of an observation that counted for nothing, followed by why ("not-scored: target fault …").</summary>
     public const string NotScoredPrefix = "not-scored: ";

@@ -64,6 +64,7 @@ public static class ReportWording
         [Weighings.CapabilityReference] = "Weighed against pass rates measured in reference runs of trusted deployments.",
         [Weighings.CapabilityWeakPrior] = "Weighed only against published benchmark scores — a weak prior that can never decide a verdict on its own.",
         [Weighings.KeyedReference] = "Weighed against the outcomes seen in reference runs of trusted deployments.",
+        [Weighings.WithinClaim] = "Fits no reference: weighed only among the claimed model's own builds and its mixes with others, never for or against the claim itself.",
     };
 
     /// <summary>The weighing in words; an unscored observation says why it did not count.</summary>
