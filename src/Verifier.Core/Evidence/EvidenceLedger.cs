@@ -158,16 +158,21 @@ public sealed record EvidenceLedger(
     /// — but dropping it would bias the audit, since only answers that fit were weighed: a build whose reference predicts
     /// fits more often (the native precision, and the mixtures built on it) would gain from every fit and never pay for a
     /// misfit. So every hypothesis outside the claim (other builds, the open set) takes the claim's own marginal value
-    /// (its builds' values weighted by their prior): the claim as a whole neither gains nor loses, while its builds and its
-    /// mixtures are weighed against each other.
+    /// (its builds' values weighted by their current posterior): the claim as a whole neither gains nor loses, while its
+    /// builds and its mixtures are weighed against each other.
     /// </summary>
     private Dictionary<string, double> WithinClaim(IReadOnlyDictionary<string, double> given)
     {
+        // The per-probe floor first (as ApplyDeterministic would apply it), so the claim's marginal is what its builds get.
+        var (max, floor) = (given.Values.Max(), Math.Log(Options.FloorFor(ProbeCategory.Fingerprint)));
+        double Floored(string id) => Math.Max(given.GetValueOrDefault(id) - max, floor);
+        // Weighted by the current posterior within the claim (the predictive), so the claim's total is kept exactly.
+        var current = LogPosterior();
         var claim = Space.Hypotheses.Select((h, i) => (h, i)).Where(x => Space.IsClaim(x.h)).ToList();
-        var marginal = LogMath.LogSumExp(claim.Select(x => Space.LogPrior[x.i] + given.GetValueOrDefault(x.h.Id)).ToArray())
-                       - LogMath.LogSumExp(claim.Select(x => Space.LogPrior[x.i]).ToArray());
+        var marginal = LogMath.LogSumExp(claim.Select(x => current[x.i] + Floored(x.h.Id)).ToArray())
+                       - LogMath.LogSumExp(claim.Select(x => current[x.i]).ToArray());
         var within = Space.Hypotheses.Where(h => h.Kind == HypothesisKind.Build)
-            .ToDictionary(h => h.Id, h => Space.IsClaim(h) ? given.GetValueOrDefault(h.Id) : marginal, StringComparer.Ordinal);
+            .ToDictionary(h => h.Id, h => Space.IsClaim(h) ? Floored(h.Id) : marginal, StringComparer.Ordinal);
         within[Hypothesis.UnknownId] = marginal;
         return within;
     }

@@ -3,6 +3,7 @@ namespace Verifier.Core.Tests.Evidence;
 using Verifier.Core.Catalog;
 using Verifier.Core.Chat;
 using Verifier.Core.Evidence;
+using Verifier.Core.Probes;
 using Verifier.Core.Probes.Fingerprint;
 using Verifier.Core.References;
 
@@ -142,6 +143,53 @@ public class FingerprintModelTests
         }
         var text = model.RepeatLogLikelihood(new FingerprintPair(Answer(3, 0.02, random) with { Tokens = null }, Answer(3, 0.02, random) with { Tokens = null }));
         Assert.True(text > 1, $"{text}");
+    }
+
+    [Fact]
+    public void A_misfit_to_the_plain_prompt_is_weighed_within_the_claim_and_never_moves_the_claim_as_a_whole()
+    {
+        var random = new Random(7);
+        var options = EvidenceOptions.Default;
+        var space = HypothesisSpace.Create(VariantCatalog.Default, "r1-distill-qwen-7b", options);
+        var ledger = EvidenceLedger.Create(space, new CapabilityModel(VariantCatalog.Default, options), options) with { Fingerprints = Model(random) };
+        var before = ledger.Posterior();
+        for (var trial = 0; trial < 20; trial++)
+        {
+            // greedy text that differs from every reference: likelier under a noisier (quantized) build than the native one
+            var outcome = new ProbeOutcome(Probe, ProbeCategory.Fingerprint, FingerprintProbe.Tier, FingerprintProbe.TextOutcome, "", [trial])
+                { Fingerprint = Answer(300 + trial, 0.02, random) with { Tokens = null } };
+            (ledger, var item) = ledger.Apply(outcome);
+            Assert.Equal(Weighings.WithinClaim, item.Weighing);
+        }
+        var after = ledger.Posterior();
+        double Sum(double[] p, Func<Hypothesis, bool> which) => space.Hypotheses.Select((h, i) => which(h) ? p[i] : 0).Sum();
+        bool IsClaim(Hypothesis h) => space.IsClaim(h);
+        bool Unknown(Hypothesis h) => h.Kind == HypothesisKind.Unknown;
+        bool Mixture(Hypothesis h) => h.Kind == HypothesisKind.Mixture;
+        bool Other(Hypothesis h) => h.Kind == HypothesisKind.Build && !space.IsClaim(h);
+        // the claim against everything outside it that is not a mixture of it: unchanged
+        Assert.Equal(Sum(before, IsClaim) / Sum(before, Other), Sum(after, IsClaim) / Sum(after, Other), 6);
+        Assert.Equal(Sum(before, IsClaim) / Sum(before, Unknown), Sum(after, IsClaim) / Sum(after, Unknown), 6);
+        // the claim's native-precision mixtures pay; within the claim, mass moves off the native precision
+        Assert.True(Sum(after, Mixture) < Sum(before, Mixture) / 2, $"{Sum(before, Mixture)} -> {Sum(after, Mixture)}");
+        var native = space.IndexOf("r1-distill-qwen-7b@bf16");
+        Assert.True(after[native] / Sum(after, IsClaim) < before[native] / Sum(before, IsClaim));
+    }
+
+    [Fact]
+    public void With_a_precision_claim_a_misfit_cannot_shift_the_claim_to_a_four_bit_build()
+    {
+        var random = new Random(8);
+        var options = EvidenceOptions.Default;
+        var space = HypothesisSpace.Create(VariantCatalog.Default, "r1-distill-qwen-7b@bf16", options);
+        var ledger = EvidenceLedger.Create(space, new CapabilityModel(VariantCatalog.Default, options), options) with { Fingerprints = Model(random) };
+        var claimBefore = space.Hypotheses.Select((h, i) => space.IsClaim(h) ? ledger.Posterior()[i] : 0).Sum();
+        for (var trial = 0; trial < 20; trial++)
+            (ledger, _) = ledger.Apply(new ProbeOutcome(Probe, ProbeCategory.Fingerprint, FingerprintProbe.Tier, FingerprintProbe.TextOutcome, "", [trial])
+                { Fingerprint = Answer(300 + trial, 0.02, random) with { Tokens = null } });
+        var after = ledger.Posterior();
+        var claimAfter = space.Hypotheses.Select((h, i) => space.IsClaim(h) ? after[i] : 0).Sum();
+        Assert.True(claimAfter >= claimBefore * 0.999, $"{claimBefore} -> {claimAfter}"); // no drift toward a "mismatch of precision"
     }
 
     private sealed class Tolerance(double epsilon) : IEqualityComparer<double>
