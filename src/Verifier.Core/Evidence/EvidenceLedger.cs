@@ -211,6 +211,12 @@ public sealed record EvidenceLedger(
             double claim = ForBuild(hyp.Variant!, hyp.Precision!), other = ForBuild(hyp.OtherVariant!, hyp.OtherPrecision!), s = hyp.Share;
             if (!given.TryGetValue(Hypothesis.MixedPairId, out var mixed) || !(splitsEveryMixture || Space.MixesTokenizers(hyp)))
                 return LogMath.LogAddExp(Math.Log(1 - s) + claim, Math.Log(s) + other);
+            // Checked against an anchor whose model is known: only this request's routing is open.
+            if (outcome.AnchorFamily is { } anchor && !splitsEveryMixture)
+            {
+                if (anchor == Space.Catalog.Get(hyp.Variant!).Tokenizer) return Math.Max(floor, LogMath.LogAddExp(Math.Log(1 - s) + claim, Math.Log(s) + mixed - max));
+                if (anchor == Space.Catalog.Get(hyp.OtherVariant!).Tokenizer) return Math.Max(floor, LogMath.LogAddExp(Math.Log(s) + other, Math.Log(1 - s) + mixed - max));
+            }
             return Math.Max(floor, LogMath.LogSumExp([2 * Math.Log(1 - s) + claim, 2 * Math.Log(s) + other, Math.Log(2 * s * (1 - s)) + mixed - max]));
         }
 

@@ -56,6 +56,13 @@ public sealed record ProbeOutcome(
     /// <summary>What a fingerprint probe saw (greedy tokens with their top-k log probabilities, or the text alone); weighed against reference fingerprints by the engine.</summary>
     public Fingerprint.FingerprintObservation? Fingerprint { get; init; }
 
+    /// <summary>
+    /// For a request checked against an earlier one (the prompt-usage check): the tokenizer family that earlier request's
+    /// own probe matched, i.e. which model answered it; null when unknown. A mixture then splits the two requests with
+    /// probability s (the later request alone may go to the other model), not 2s(1−s) as for a fresh pair.
+    /// </summary>
+    public string? AnchorFamily { get; init; }
+
     /// <summary>What a self-consistency pair saw (both answers to the same prompt); weighed against mixtures by the engine.</summary>
     public Fingerprint.FingerprintPair? Repeat { get; init; }
 }

@@ -127,6 +127,28 @@ public class EvidenceModelTests
     }
 
     [Fact]
+    public void A_request_checked_against_an_anchor_of_known_family_costs_a_mixture_its_share_once_not_twice()
+    {
+        var space = HypothesisSpace.Create(Sim.Catalog, "deepseek-r1", Options);
+        var ledger = EvidenceLedger.Create(space, new CapabilityModel(Sim.Catalog, Options), Options);
+        var match = new Dictionary<string, double>
+        {
+            ["deepseek-v3"] = Math.Log(1 - 1e-3), ["qwen"] = Math.Log(1e-3 / 201), ["llama3"] = Math.Log(1e-3 / 201),
+            ["unknown"] = Math.Log(1.0 / 201), [Hypothesis.MixedPairId] = Math.Log(1.0 / 401),
+        };
+        ProbeOutcome Usage(Dictionary<string, double> ll, string? anchor) => new("usage:x", ProbeCategory.Tokenizer, "usage", "family:deepseek-v3", "", [1, 2], ll) { AnchorFamily = anchor };
+        // the anchor answered by R1 (its pair matched deepseek-v3): only this request's routing is open, (1-s) not (1-s)^2
+        var (_, known) = ledger.Apply(Usage(match, "deepseek-v3"));
+        Assert.InRange(known.LogLikelihoods["mix:deepseek-r1+r1-distill-qwen-7b@0.1"] - known.LogLikelihoods["deepseek-r1@fp8"], Math.Log(0.9) - 1e-3, Math.Log(0.9) + 1e-3);
+        var (_, unknownAnchor) = ledger.Apply(Usage(match, null));
+        Assert.InRange(unknownAnchor.LogLikelihoods["mix:deepseek-r1+r1-distill-qwen-7b@0.1"] - unknownAnchor.LogLikelihoods["deepseek-r1@fp8"], Math.Log(0.81) - 1e-3, Math.Log(0.82));
+        // a split (the count fits no family): the request went to the substitute, probability s
+        var split = new Dictionary<string, double>(match) { ["deepseek-v3"] = Math.Log(1e-3 / 201) };
+        var (_, item) = ledger.Apply(Usage(split, "deepseek-v3") with { OutcomeKey = "unknown" });
+        Assert.InRange(item.LogLikelihoods["mix:deepseek-r1+r1-distill-qwen-7b@0.1"], Math.Log(0.1 * 201 / 401.0), Math.Log(0.1 * 201 / 401.0 + 0.9e-3) + 1e-9);
+    }
+
+    [Fact]
     public void A_repeat_pair_that_agrees_costs_every_mixture_its_chance_of_a_split_and_a_split_counts_at_most_twenty_times()
     {
         var space = HypothesisSpace.Create(Sim.Catalog, "r1-distill-llama-70b", Options);

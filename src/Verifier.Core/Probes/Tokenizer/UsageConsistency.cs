@@ -18,8 +18,11 @@ public static class UsageConsistency
     public const string Tier = "usage";
     private const double ErrorRate = 1e-3;
 
-    /// <summary>The anchor request: its rendered prompt's tokens per family and the prompt_tokens the target reported.</summary>
-    public sealed record Anchor(IReadOnlyDictionary<string, int> Tokens, int PromptTokens, int? ExchangeSequence);
+    /// <summary>
+    /// The anchor request: its rendered prompt's tokens per family, the prompt_tokens the target reported, and the family
+    /// its own probe (a tokenizer pair) matched, if any: which model answered the anchor.
+    /// </summary>
+    public sealed record Anchor(IReadOnlyDictionary<string, int> Tokens, int PromptTokens, int? ExchangeSequence, string? Family = null);
 
     /// <summary>
     /// What the audit knows of the target's prompt accounting. The check runs only once a tokenizer pair matched a family
@@ -35,7 +38,9 @@ public static class UsageConsistency
         /// <summary>Folds in a probe that has been scored (<paramref name="outcomeKey"/> is its scorer's outcome).</summary>
         public Tracker After(ProbeInstance instance, ProbeExecution execution, string? outcomeKey) => this with
         {
-            Anchor = Anchor ?? TryAnchor(instance, execution),
+            Anchor = Anchor ?? (TryAnchor(instance, execution) is { } a
+                ? a with { Family = instance.Category == ProbeCategory.Tokenizer && outcomeKey?.StartsWith("family:", StringComparison.Ordinal) == true ? outcomeKey[7..] : null }
+                : null),
             Previous = instance.Requests.LastOrDefault(r => r.Kind == ProbeRequestKind.Chat)?.Messages ?? Previous,
             Verified = Verified || (instance.Category == ProbeCategory.Tokenizer && outcomeKey?.StartsWith("family:", StringComparison.Ordinal) == true),
             Discounted = Discounted || (instance.Category == ProbeCategory.Tokenizer
@@ -107,6 +112,6 @@ public static class UsageConsistency
         var sequences = new[] { anchor.ExchangeSequence, response.ExchangeSequence }.OfType<int>().ToList();
         return new ProbeOutcome($"usage:{instance.ProbeId}", ProbeCategory.Tokenizer, Tier, family is null ? "unknown" : "family:" + family,
             string.Create(CultureInfo.InvariantCulture, $"prompt_tokens {reported} vs anchor {anchor.PromptTokens}: {observed} (expected {string.Join(' ', expected.Select(kv => $"{kv.Key}:{kv.Value}"))})"),
-            sequences, ll);
+            sequences, ll) { AnchorFamily = anchor.Family };
     }
 }
