@@ -5,7 +5,7 @@ public enum HypothesisKind { Build, Mixture, Unknown }
 /// <summary>
 /// One explanation of what answers the endpoint: a catalogued build ("r1-distill-qwen-7b@int4"), a
 /// partial-traffic mixture (the claim with a share of another variant) or the open set ("unknown", per tokenizer).
-/// For the open set, Variant is null and Precision names its tokenizer family (null: a vocabulary outside the catalogue).
+/// For the open set, Variant is null and <see cref="Vocabulary"/> names its tokenizer family (null: a vocabulary outside the catalogue).
 /// For a mixture, Variant/Precision name the claimed build and Other the substitute at its native precision.
 /// </summary>
 public sealed record Hypothesis(
@@ -18,6 +18,9 @@ public sealed record Hypothesis(
     double Share = 0)
 {
     public const string UnknownId = "unknown";
+
+    /// <summary>The open set's tokenizer family ("qwen"), or null (another vocabulary, or not the open set).</summary>
+    public string? Vocabulary { get; init; }
 
     /// <summary>
     /// The open set is split by tokenizer: "unknown" (a vocabulary outside the catalogue) and "unknown@qwen" etc. (a model

@@ -82,7 +82,7 @@ public sealed class HypothesisSpace
         // The open set: a vocabulary outside the catalogue, or a catalogued one (split evenly).
         var tokenizers = catalog.Variants.Select(v => v.Tokenizer).Distinct(StringComparer.Ordinal).ToList();
         hypotheses.Add(new Hypothesis(Hypothesis.UnknownId, HypothesisKind.Unknown, null, null));
-        hypotheses.AddRange(tokenizers.Select(t => new Hypothesis(Hypothesis.UnknownWithTokenizer(t), HypothesisKind.Unknown, null, t)));
+        hypotheses.AddRange(tokenizers.Select(t => new Hypothesis(Hypothesis.UnknownWithTokenizer(t), HypothesisKind.Unknown, null, null) { Vocabulary = t }));
         prior.AddRange(Enumerable.Repeat(options.UnknownPrior / (tokenizers.Count + 1), tokenizers.Count + 1));
 
         var total = prior.Sum();

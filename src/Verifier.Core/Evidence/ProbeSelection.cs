@@ -57,7 +57,7 @@ public static class ProbeSelection
             }
             // The open set on a catalogued vocabulary counts tokens as that family's builds do.
             double[]? OpenSetFamilyDist(Hypothesis h) =>
-                instance.Category == ProbeCategory.Tokenizer && h.Precision is { } tokenizer && space.Catalog.Variants.FirstOrDefault(v => v.Tokenizer == tokenizer) is { } like
+                instance.Category == ProbeCategory.Tokenizer && h.Vocabulary is { } tokenizer && space.Catalog.Variants.FirstOrDefault(v => v.Tokenizer == tokenizer) is { } like
                     ? Dist(like.Id) : null;
             perHypothesis = space.Hypotheses.Select(h => h.Kind switch
             {

@@ -149,16 +149,11 @@ public class FingerprintModelTests
     public void A_misfit_to_the_plain_prompt_is_weighed_within_the_claim_and_never_moves_the_claim_as_a_whole()
     {
         var random = new Random(7);
-        var options = EvidenceOptions.Default;
-        var space = HypothesisSpace.Create(VariantCatalog.Default, "r1-distill-qwen-7b", options);
-        var ledger = EvidenceLedger.Create(space, new CapabilityModel(VariantCatalog.Default, options), options) with { Fingerprints = Model(random) };
+        var (space, ledger) = Ledger("r1-distill-qwen-7b", random);
         var before = ledger.Posterior();
         for (var trial = 0; trial < 20; trial++)
         {
-            // greedy text that differs from every reference: likelier under a noisier (quantized) build than the native one
-            var outcome = new ProbeOutcome(Probe, ProbeCategory.Fingerprint, FingerprintProbe.Tier, FingerprintProbe.TextOutcome, "", [trial])
-                { Fingerprint = Answer(300 + trial, 0.02, random) with { Tokens = null } };
-            (ledger, var item) = ledger.Apply(outcome);
+            (ledger, var item) = ledger.Apply(TextMisfit(trial, random));
             Assert.Equal(Weighings.WithinClaim, item.Weighing);
         }
         var after = ledger.Posterior();
@@ -180,17 +175,25 @@ public class FingerprintModelTests
     public void With_a_precision_claim_a_misfit_cannot_shift_the_claim_to_a_four_bit_build()
     {
         var random = new Random(8);
-        var options = EvidenceOptions.Default;
-        var space = HypothesisSpace.Create(VariantCatalog.Default, "r1-distill-qwen-7b@bf16", options);
-        var ledger = EvidenceLedger.Create(space, new CapabilityModel(VariantCatalog.Default, options), options) with { Fingerprints = Model(random) };
+        var (space, ledger) = Ledger("r1-distill-qwen-7b@bf16", random);
         var claimBefore = space.Hypotheses.Select((h, i) => space.IsClaim(h) ? ledger.Posterior()[i] : 0).Sum();
         for (var trial = 0; trial < 20; trial++)
-            (ledger, _) = ledger.Apply(new ProbeOutcome(Probe, ProbeCategory.Fingerprint, FingerprintProbe.Tier, FingerprintProbe.TextOutcome, "", [trial])
-                { Fingerprint = Answer(300 + trial, 0.02, random) with { Tokens = null } });
+            (ledger, _) = ledger.Apply(TextMisfit(trial, random));
         var after = ledger.Posterior();
         var claimAfter = space.Hypotheses.Select((h, i) => space.IsClaim(h) ? after[i] : 0).Sum();
         Assert.True(claimAfter >= claimBefore * 0.999, $"{claimBefore} -> {claimAfter}"); // no drift toward a "mismatch of precision"
     }
+
+    private static (HypothesisSpace Space, EvidenceLedger Ledger) Ledger(string claim, Random random)
+    {
+        var options = EvidenceOptions.Default;
+        var space = HypothesisSpace.Create(VariantCatalog.Default, claim, options);
+        return (space, EvidenceLedger.Create(space, new CapabilityModel(VariantCatalog.Default, options), options) with { Fingerprints = Model(random) });
+    }
+
+    /// <summary>Greedy text that differs from every reference: likelier under a noisier (quantized) build than the native one.</summary>
+    private static ProbeOutcome TextMisfit(int trial, Random random) =>
+        new(Probe, ProbeCategory.Fingerprint, FingerprintProbe.Tier, FingerprintProbe.TextOutcome, "", [trial]) { Fingerprint = Answer(300 + trial, 0.02, random) with { Tokens = null } };
 
     private sealed class Tolerance(double epsilon) : IEqualityComparer<double>
     {
